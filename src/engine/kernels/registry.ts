@@ -1,0 +1,70 @@
+/**
+ * Kernel registry keyed by TF op type strings ("MatMul", "QueueDequeueManyV2").
+ * A kernel is a function of its context; it returns its outputs, or a Promise of them when it
+ * may block (queues, readers). Blocking kernels must honour `ctx.step.signal`.
+ */
+import type { AttrReader, NodeDef } from "../../graph/graph-def.js";
+import type { NDArray } from "../../tensor/ndarray.js";
+import type { Clock, Random } from "../../util/env.js";
+import type { ResourceManager } from "../resources/resource-manager.js";
+
+export interface DeviceContext {
+  /** Full name, e.g. /job:worker/replica:0/task:0/device:CPU:0 */
+  name: string;
+  type: string;
+  job: string;
+  task: number;
+}
+
+export interface StepContext {
+  stepId: number;
+  sessionHandle: string;
+  /** Aborted when the step is cancelled (session close, deadline, a failing op elsewhere). */
+  signal: AbortSignal;
+  clock: Clock;
+  random: Random;
+}
+
+export interface KernelContext {
+  node: NodeDef;
+  attrs: AttrReader;
+  inputs: NDArray[];
+  device: DeviceContext;
+  /** The resource manager this session sees on this task. */
+  resources: ResourceManager;
+  step: StepContext;
+}
+
+export type Kernel = (ctx: KernelContext) => NDArray[] | Promise<NDArray[]>;
+
+export interface KernelDef {
+  type: string;
+  compute: Kernel;
+  /** Has side effects or state: never pruned away by constant folding, never deduplicated. */
+  stateful: boolean;
+  /** Device types this kernel runs on; "GPU" kernels only exist where TF has them. */
+  deviceTypes: string[];
+}
+
+const kernels = new Map<string, KernelDef>();
+
+export function registerKernel(
+  type: string,
+  compute: Kernel,
+  options: { stateful?: boolean; deviceTypes?: string[] } = {},
+): void {
+  kernels.set(type, {
+    type,
+    compute,
+    stateful: options.stateful ?? false,
+    deviceTypes: options.deviceTypes ?? ["CPU", "GPU"],
+  });
+}
+
+export function getKernel(type: string): KernelDef | undefined {
+  return kernels.get(type);
+}
+
+export function registeredKernelTypes(): string[] {
+  return [...kernels.keys()];
+}

@@ -1,0 +1,3 @@
+export * from "./dtypes.js";
+export * from "./ndarray.js";
+export * from "./resource-handle.js";

@@ -1,0 +1,161 @@
+/**
+ * Protocol messages of the master and worker services, shaped like TensorFlow's master.proto /
+ * worker.proto (field numbers are in the wire schema). Every transport carries exactly these.
+ */
+import type { GraphDef } from "../graph/graph-def.js";
+import type { NDArray } from "../tensor/ndarray.js";
+
+export interface ConfigProto {
+  allowSoftPlacement?: boolean;
+  logDevicePlacement?: boolean;
+  operationTimeoutInMs?: number;
+  deviceFilters?: string[];
+  isolateSessionState?: boolean;
+}
+
+export interface RunOptions {
+  timeoutInMs?: number;
+  traceLevel?: "none" | "full";
+}
+
+export interface NodeExecStats {
+  nodeName: string;
+  allStartMicros: number;
+  opStartRelMicros: number;
+  opEndRelMicros: number;
+  allEndRelMicros: number;
+  timelineLabel: string;
+}
+
+export interface DeviceStepStats {
+  device: string;
+  nodeStats: NodeExecStats[];
+}
+
+export interface StepStats {
+  devStats: DeviceStepStats[];
+}
+
+export interface RunMetadata {
+  stepStats?: StepStats;
+}
+
+export interface NamedTensor {
+  name: string;
+  tensor: NDArray;
+}
+
+export interface DeviceAttributes {
+  /** Full device name: /job:ps/replica:0/task:0/device:CPU:0 */
+  name: string;
+  deviceType: string;
+  memoryLimitBytes: number;
+  incarnation: number;
+}
+
+// ---- MasterService ----
+export interface CreateSessionRequest {
+  graphDef: GraphDef;
+  config: ConfigProto;
+  target: string;
+}
+export interface CreateSessionResponse {
+  sessionHandle: string;
+  graphVersion: number;
+}
+export interface ExtendSessionRequest {
+  sessionHandle: string;
+  graphDef: GraphDef;
+  currentGraphVersion: number;
+}
+export interface ExtendSessionResponse {
+  newGraphVersion: number;
+}
+export interface RunStepRequest {
+  sessionHandle: string;
+  feed: NamedTensor[];
+  fetch: string[];
+  target: string[];
+  options: RunOptions;
+}
+export interface RunStepResponse {
+  tensor: NamedTensor[];
+  metadata?: RunMetadata;
+}
+export interface CloseSessionRequest {
+  sessionHandle: string;
+}
+export interface ListDevicesRequest {
+  sessionHandle?: string;
+}
+export interface ListDevicesResponse {
+  localDevice: DeviceAttributes[];
+  remoteDevice: DeviceAttributes[];
+}
+export interface ResetRequest {
+  container: string[];
+  deviceFilters: string[];
+}
+export type Empty = Record<string, never>;
+
+// ---- WorkerService ----
+export interface GetStatusResponse {
+  deviceAttributes: DeviceAttributes[];
+}
+export interface CreateWorkerSessionRequest {
+  sessionHandle: string;
+  isolateSessionState: boolean;
+}
+export interface DeleteWorkerSessionRequest {
+  sessionHandle: string;
+}
+export interface RegisterGraphRequest {
+  sessionHandle: string;
+  graphDef: GraphDef;
+}
+export interface RegisterGraphResponse {
+  graphHandle: string;
+}
+export interface DeregisterGraphRequest {
+  sessionHandle: string;
+  graphHandle: string;
+}
+export interface RunGraphRequest {
+  sessionHandle: string;
+  graphHandle: string;
+  stepId: number;
+  execOpts: { recordTimeline: boolean };
+  /** Values for the partition's client-terminated _Recv nodes (feeds), by tensor name. */
+  send: NamedTensor[];
+  /** Names of the client-terminated _Send nodes (fetches) to return. */
+  recvKey: string[];
+}
+export interface RunGraphResponse {
+  recv: NamedTensor[];
+  stepStats?: StepStats;
+}
+export interface CleanupGraphRequest {
+  stepId: number;
+}
+export interface CleanupAllRequest {
+  container: string[];
+}
+export interface RecvTensorRequest {
+  stepId: number;
+  rendezvousKey: string;
+}
+export interface RecvTensorResponse {
+  tensor: NDArray;
+}
+
+/** One resource for the status report (tfcluster status): queues and what waits on them. */
+export interface ResourceStatus {
+  device: string;
+  container: string;
+  kind: string;
+  name: string;
+  details: Record<string, unknown>;
+}
+export interface ResourceStatusResponse {
+  resource: ResourceStatus[];
+}
