@@ -159,3 +159,12 @@ export interface ResourceStatus {
 export interface ResourceStatusResponse {
   resource: ResourceStatus[];
 }
+
+/** TF's ClusterDef / JobDef: job name → task index → "host:port". */
+export interface JobDef {
+  name: string;
+  tasks: Record<number, string>;
+}
+export interface ClusterDef {
+  job: JobDef[];
+}
