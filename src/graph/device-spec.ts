@@ -49,9 +49,10 @@ export class DeviceSpec {
   private parse(spec: string): void {
     if (typeof spec !== "string") throw new TypeError(`Device spec must be a string, got ${typeof spec}`);
     for (const piece of spec.split("/")) {
-      if (piece === "") continue;
       const parts = piece.split(":");
       const head = parts[0]!;
+      // Python skips any piece whose first part is empty ("", ":0"), not only empty pieces.
+      if (head === "") continue;
       if (parts.length === 2 && head === "job") {
         this.job = parts[1]!;
       } else if (parts.length === 2 && head === "replica") {

@@ -77,6 +77,12 @@ export class Operation {
 
 type DeviceScope = DeviceFunction | null;
 
+/** One controlDependencies block: its control inputs and the ops created inside it (TF's controller). */
+interface ControlScope {
+  inputs: Operation[];
+  seen: Set<Operation>;
+}
+
 function mergeDevice(spec: DeviceSpec): DeviceFunction {
   return (op) => {
     const merged = spec.clone();
@@ -109,7 +115,7 @@ export class Graph {
   private nameScope = "";
   private readonly deviceStack: DeviceScope[] = [];
   private containerName = "";
-  private controlStack: Operation[][] = [];
+  private controlStack: ControlScope[] = [];
   private readonly collections = new Map<string, unknown[]>();
   private finalized = false;
   /** Graph-level random seed (tf.set_random_seed); null when unset. */
@@ -143,7 +149,11 @@ export class Graph {
     return [...this.ops];
   }
 
+  /** The operation called `name`; TF's errors for a tensor name or a missing op. */
   getOperationByName(name: string): Operation {
+    if (typeof name !== "string") throw new TypeError(`Operation names are strings (or similar), not ${typeof name}.`);
+    // "a Operation" is TF's own wording (it formats "a %s" with the type name).
+    if (name.includes(":")) throw new TypeError(`Name '${name}' appears to refer to a Tensor, not a Operation.`);
     const op = this.byName.get(name);
     if (!op) throw new RangeError(`The name '${name}' refers to an Operation not in the graph.`);
     return op;
@@ -153,12 +163,27 @@ export class Graph {
     return this.byName.has(name);
   }
 
+  /** The tensor called "op:index"; TF's error texts (KeyError → RangeError, ValueError → TypeError). */
   getTensorByName(name: string): Tensor {
-    const m = /^(.*):(\d+)$/.exec(name);
-    if (!m) throw new TypeError(`The name '${name}' looks like an (invalid) Operation name, not a Tensor name. Tensor names must be of the form "<op_name>:<output_index>".`);
-    const op = this.getOperationByName(m[1]!);
-    const t = op.outputs[Number(m[2])];
-    if (!t) throw new RangeError(`The name '${name}' refers to a Tensor which does not exist. The operation, '${op.name}', exists but only has ${op.outputs.length} outputs.`);
+    if (typeof name !== "string") throw new TypeError(`Tensor names are strings (or similar), not ${typeof name}.`);
+    const form = 'Tensor names must be of the form "<op_name>:<output_index>".';
+    if (!name.includes(":")) {
+      const what = this.byName.has(name) ? "refers to an Operation" : "looks like an (invalid) Operation name";
+      throw new TypeError(`The name '${name}' ${what}, not a Tensor. ${form}`);
+    }
+    const parts = name.split(":");
+    if (parts.length !== 2 || !/^\d+$/.test(parts[1]!)) {
+      throw new TypeError(`The name '${name}' looks a like a Tensor name, but is not a valid one. ${form}`);
+    }
+    const opName = parts[0]!;
+    const op = this.byName.get(opName);
+    if (!op) {
+      throw new RangeError(`The name '${name}' refers to a Tensor which does not exist. The operation, '${opName}', does not exist in the graph.`);
+    }
+    const t = op.outputs[Number(parts[1])];
+    if (!t) {
+      throw new RangeError(`The name '${name}' refers to a Tensor which does not exist. The operation, '${opName}', exists but only has ${op.outputs.length} outputs.`);
+    }
     return t;
   }
 
@@ -193,13 +218,28 @@ export class Graph {
       attrs.container = { s: this.containerName };
     }
     const control = [...(spec.controlInputs ?? [])];
-    for (const level of this.controlStack) for (const c of level) if (!control.includes(c)) control.push(c);
+    for (const c of this.controlInputsFor(inputs)) if (!control.includes(c)) control.push(c);
     const op = new Operation(this, name, spec.type, inputs, control, attrs, spec.outputs ?? [], this.ops.length);
     if (spec.colocateWith) op.device = spec.colocateWith.device;
     else this.applyDeviceScopes(op);
     this.ops.push(op);
     this.byName.set(name, op);
+    for (const scope of this.controlStack) scope.seen.add(op);
     return op;
+  }
+
+  /**
+   * TF's _control_dependencies_for_inputs: a block's control inputs are skipped when an input op
+   * was itself created in that block (it already waits for them), and never duplicate a data input.
+   */
+  private controlInputsFor(inputs: Tensor[]): Operation[] {
+    const inputOps = new Set(inputs.map((t) => t.op));
+    const out: Operation[] = [];
+    for (const scope of this.controlStack) {
+      if ([...inputOps].some((op) => scope.seen.has(op))) continue;
+      for (const c of scope.inputs) if (!inputOps.has(c)) out.push(c);
+    }
+    return out;
   }
 
   private applyDeviceScopes(op: Operation): void {
@@ -257,7 +297,19 @@ export class Graph {
   /** `null` clears the enclosing control dependencies, as in TF. */
   withControlDependencies<T>(deps: Operation[] | null, fn: () => T): T {
     const saved = this.controlStack;
-    this.controlStack = deps === null ? [] : [...saved, deps];
+    if (deps === null) {
+      this.controlStack = [{ inputs: [], seen: new Set() }];
+    } else {
+      // As TF: a dependency already imposed by an enclosing block is not repeated in this one.
+      const current = new Set(saved.flatMap((scope) => scope.inputs));
+      const inputs: Operation[] = [];
+      for (const d of deps) {
+        if (current.has(d)) continue;
+        current.add(d);
+        inputs.push(d);
+      }
+      this.controlStack = [...saved, { inputs, seen: new Set() }];
+    }
     try {
       return fn();
     } finally {
