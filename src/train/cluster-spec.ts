@@ -107,6 +107,10 @@ export class ClusterSpec {
   /** job → (task index → address); jobs in name order, tasks in index order. */
   private readonly spec: Map<string, Map<number, string>>;
 
+  /**
+   * From `{job: [addresses]}`, `{job: {index: address}}` (sparse), another ClusterSpec (copied) or a
+   * ClusterDef. `{job: [...]}` whose elements are `{name, tasks}` objects (or `{job: []}`) is a ClusterDef.
+   */
   constructor(cluster: ClusterSpecLike) {
     const jobs = new Map<string, Map<number, string>>();
     if (cluster instanceof ClusterSpec) {
