@@ -76,16 +76,12 @@ export function parseTfConfig(json: string | Record<string, unknown> | undefined
   const cluster = readCluster(config);
   const { jobName, taskIndex } = readTask(config);
   if (!cluster.jobs.includes(jobName)) {
-    fail(
-      `TF_CONFIG.task.type '${jobName}' is not a job in TF_CONFIG.cluster ` +
-        `(jobs: ${cluster.jobs.map((j) => `'${j}'`).join(", ")})`,
-    );
+    const jobs = cluster.isEmpty ? "it has no jobs" : `jobs: ${cluster.jobs.map((j) => `'${j}'`).join(", ")}`;
+    fail(`TF_CONFIG.task.type '${jobName}' is not a job in TF_CONFIG.cluster (${jobs})`);
   }
   if (!cluster.taskIndices(jobName).includes(taskIndex)) {
-    fail(
-      `TF_CONFIG.task.index ${taskIndex} is not a task of job '${jobName}' ` +
-        `(indices: ${cluster.taskIndices(jobName).join(", ")})`,
-    );
+    const indices = cluster.numTasks(jobName) === 0 ? "it has no tasks" : `indices: ${cluster.taskIndices(jobName).join(", ")}`;
+    fail(`TF_CONFIG.task.index ${taskIndex} is not a task of job '${jobName}' (${indices})`);
   }
   return { cluster, jobName, taskIndex };
 }
