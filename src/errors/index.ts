@@ -66,8 +66,23 @@ export const UnavailableError = defineError("UnavailableError", Code.UNAVAILABLE
 export const DataLossError = defineError("DataLossError", Code.DATA_LOSS);
 export const UnauthenticatedError = defineError("UnauthenticatedError", Code.UNAUTHENTICATED);
 
+
 export type CancelledError = InstanceType<typeof CancelledError>;
+export type UnknownError = InstanceType<typeof UnknownError>;
 export type InvalidArgumentError = InstanceType<typeof InvalidArgumentError>;
+export type DeadlineExceededError = InstanceType<typeof DeadlineExceededError>;
+export type NotFoundError = InstanceType<typeof NotFoundError>;
+export type AlreadyExistsError = InstanceType<typeof AlreadyExistsError>;
+export type PermissionDeniedError = InstanceType<typeof PermissionDeniedError>;
+export type ResourceExhaustedError = InstanceType<typeof ResourceExhaustedError>;
+export type FailedPreconditionError = InstanceType<typeof FailedPreconditionError>;
+export type AbortedError = InstanceType<typeof AbortedError>;
+export type OutOfRangeError = InstanceType<typeof OutOfRangeError>;
+export type UnimplementedError = InstanceType<typeof UnimplementedError>;
+export type InternalError = InstanceType<typeof InternalError>;
+export type UnavailableError = InstanceType<typeof UnavailableError>;
+export type DataLossError = InstanceType<typeof DataLossError>;
+export type UnauthenticatedError = InstanceType<typeof UnauthenticatedError>;
 
 const byCode: Record<number, new (message: string, options?: OpErrorOptions) => OpError> = {
   [Code.CANCELLED]: CancelledError,

@@ -24,6 +24,8 @@ export interface OpSpec {
   controlInputs?: Operation[];
   /** Take this op's device instead of running the device scopes (TF's colocate_with). */
   colocateWith?: Operation;
+  /** Use `name` exactly (a name derived from a name scope, as TF's name_from_scope_name). */
+  exactName?: boolean;
 }
 
 export class Operation {
@@ -212,7 +214,13 @@ export class Graph {
     for (const t of inputs) {
       if (t.graph !== this) throw new Error(`Tensor ${t.name} must be from the same graph as the new op ${spec.type}.`);
     }
-    const name = this.uniqueName(spec.name ?? spec.type);
+    let name: string;
+    if (spec.exactName && spec.name) {
+      if (this.byName.has(spec.name)) throw new Error(`Duplicate node name in graph: '${spec.name}'`);
+      name = spec.name;
+    } else {
+      name = this.uniqueName(spec.name ?? spec.type);
+    }
     const attrs = { ...(spec.attrs ?? {}) };
     if ("container" in attrs && this.containerName && (attrs.container as { s: string }).s === "") {
       attrs.container = { s: this.containerName };

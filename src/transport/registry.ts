@@ -2,7 +2,9 @@
 import { NotFoundError } from "../errors/index.js";
 import type { Transport, TransportName } from "./services.js";
 
-const transports = new Map<string, () => Promise<Transport>>();
+const transports = new Map<string, () => Promise<Transport>>([
+  ["inproc", async () => (await import("./inproc/inproc-transport.js")).inprocTransport],
+]);
 
 export function registerTransport(name: TransportName, load: () => Promise<Transport>): void {
   transports.set(name, load);

@@ -1,0 +1,190 @@
+/**
+ * A client session: talks to a master through the transport its target names, or to a private
+ * in-process master when there is no target.
+ * @example const sess = new tf.Session(cluster.target("worker", 0)); await sess.run(c);
+ */
+import { AbortedError, NotFoundError } from "../errors/index.js";
+import { EngineServer } from "../engine/server.js";
+import { getDefaultGraph } from "../graph/graph.js";
+import type { Graph } from "../graph/graph.js";
+import { isTensorConvertible, Tensor } from "../graph/tensor.js";
+import type { TensorConvertible } from "../graph/tensor.js";
+import { NDArray, ndarray } from "../tensor/ndarray.js";
+import { InprocNetwork } from "../transport/inproc/inproc-transport.js";
+import type { ConfigProto, NamedTensor, RunMetadata, RunOptions } from "../transport/messages.js";
+import { getTransport, parseTarget } from "../transport/registry.js";
+import type { ConnectOptions, MasterService } from "../transport/services.js";
+import { flattenFetches } from "./fetches.js";
+import type { FetchResult, Fetches } from "./fetches.js";
+
+export type FeedKey = Tensor | TensorConvertible | string;
+export type FeedDict = Map<FeedKey, unknown> | readonly (readonly [FeedKey, unknown])[];
+
+export interface SessionOptions {
+  graph?: Graph;
+  config?: ConfigProto;
+  /** TLS / token for secured clusters. */
+  security?: ConnectOptions;
+}
+
+export interface RunArgs {
+  feedDict?: FeedDict;
+  options?: RunOptions;
+  /** Filled with step stats when options.traceLevel is "full". */
+  runMetadata?: RunMetadata;
+}
+
+interface Connection {
+  master: MasterService;
+  local?: EngineServer;
+}
+
+async function connect(target: string | undefined, security?: ConnectOptions): Promise<Connection> {
+  if (target === undefined || target === "") {
+    const local = await EngineServer.start({
+      cluster: { job: [{ name: "localhost", tasks: { 0: "localhost:0" } }] },
+      jobName: "localhost",
+      taskIndex: 0,
+      transport: new InprocNetwork(),
+    });
+    return { master: local.master, local };
+  }
+  const { transport, address } = parseTarget(target);
+  return { master: (await getTransport(transport)).connectMaster(address, security) };
+}
+
+export class Session {
+  readonly graph: Graph;
+  readonly target: string;
+  private readonly config: ConfigProto;
+  private readonly connection: Promise<Connection>;
+  private handle: Promise<string> | null = null;
+  private sentVersion = 0;
+  private extending: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(target?: string, options: SessionOptions = {}) {
+    this.target = target ?? "";
+    this.graph = options.graph ?? getDefaultGraph();
+    this.config = options.config ?? {};
+    this.connection = connect(target, options.security);
+    this.connection.catch(() => {});
+  }
+
+  private get rpcTimeout(): { timeoutMs?: number } {
+    const t = this.config.operationTimeoutInMs ?? 0;
+    return t > 0 ? { timeoutMs: t } : {};
+  }
+
+  /** Creates the master session on first use and sends graph nodes added since. */
+  private async sync(): Promise<string> {
+    const { master } = await this.connection;
+    if (!this.handle) {
+      const version = this.graph.version;
+      this.handle = master
+        .createSession({ graphDef: this.graph.toGraphDef(), config: this.config, target: this.target }, this.rpcTimeout)
+        .then((r) => {
+          this.sentVersion = version;
+          return r.sessionHandle;
+        });
+      this.handle.catch(() => (this.handle = null));
+    }
+    const handle = await this.handle;
+    this.extending = this.extending.then(async () => {
+      const version = this.graph.version;
+      if (version === this.sentVersion) return;
+      await master.extendSession(
+        { sessionHandle: handle, graphDef: this.graph.toGraphDef(this.sentVersion), currentGraphVersion: this.sentVersion },
+        this.rpcTimeout,
+      );
+      this.sentVersion = version;
+    });
+    await this.extending;
+    return handle;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error("Attempted to use a closed Session.");
+  }
+
+  private feedsOf(feedDict: FeedDict | undefined): NamedTensor[] {
+    if (!feedDict) return [];
+    const entries = feedDict instanceof Map ? [...feedDict.entries()] : [...feedDict];
+    return entries.map(([key, value]) => {
+      const t = typeof key === "string" ? this.graph.getTensorByName(/:\d+$/.test(key) ? key : `${key}:0`) : key instanceof Tensor ? key : isTensorConvertible(key) ? key.toTensor() : null;
+      if (!t) throw new TypeError(`Cannot interpret feed key ${String(key)} as a Tensor`);
+      const v = value instanceof NDArray && value.dtype === t.dtype ? value : ndarray(value, { dtype: t.dtype });
+      if (t.shape !== null) {
+        const ok = t.shape.length === v.shape.length && t.shape.every((d, i) => d === null || d === v.shape[i]);
+        if (!ok) {
+          throw new RangeError(
+            `Cannot feed value of shape [${v.shape.join(",")}] for Tensor '${t.name}', which has shape [${t.shape.map((d) => (d === null ? "?" : d)).join(",")}]`,
+          );
+        }
+      }
+      return { name: t.name, tensor: v };
+    });
+  }
+
+  /**
+   * Runs the graph: `fetches` may be a Tensor, Operation, Variable, name, or nested arrays/objects of
+   * them; the result has the same structure (an NDArray per tensor, null per operation).
+   */
+  async run<F extends Fetches>(fetches: F, args: RunArgs = {}): Promise<FetchResult<F>> {
+    this.assertOpen();
+    const flat = flattenFetches(this.graph, fetches);
+    const feed = this.feedsOf(args.feedDict);
+    const handle = await this.sync();
+    const { master } = await this.connection;
+    const options = args.options ?? {};
+    const timeout = (options.timeoutInMs ?? 0) > 0 ? options.timeoutInMs! : (this.config.operationTimeoutInMs ?? 0);
+    const res = await master.runStep(
+      { sessionHandle: handle, feed, fetch: flat.tensors, target: flat.targets, options: { ...options, timeoutInMs: timeout } },
+      timeout > 0 ? { timeoutMs: timeout + 2000 } : {},
+    );
+    if (args.runMetadata && res.metadata?.stepStats) args.runMetadata.stepStats = res.metadata.stepStats;
+    return flat.rebuild(new Map(res.tensor.map((t) => [t.name, t.tensor]))) as FetchResult<F>;
+  }
+
+  /** The cluster's devices as this session's master sees them. */
+  async listDevices(): Promise<{ name: string; deviceType: string; memoryLimitBytes: number }[]> {
+    this.assertOpen();
+    const { master } = await this.connection;
+    const r = await master.listDevices({}, this.rpcTimeout);
+    return [...r.localDevice, ...r.remoteDevice].map((d) => ({ name: d.name, deviceType: d.deviceType, memoryLimitBytes: d.memoryLimitBytes }));
+  }
+
+  /** Closes the session: its running steps are cancelled; a local session's state is freed. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const conn = await this.connection.catch(() => null);
+    if (!conn) return;
+    try {
+      if (this.handle) {
+        const handle = await this.handle.catch(() => null);
+        if (handle) await conn.master.closeSession({ sessionHandle: handle }, this.rpcTimeout).catch((err: unknown) => {
+          if (!(err instanceof AbortedError)) throw err;
+        });
+      }
+    } finally {
+      await conn.local?.stop();
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /**
+   * Frees the named containers (all default containers when omitted) on every task of the cluster
+   * and closes every session open on that server.
+   */
+  static async reset(target: string, containers?: string[], config: ConfigProto = {}): Promise<void> {
+    if (!target) throw new NotFoundError("Session.reset needs the target of a cluster server");
+    const { transport, address } = parseTarget(target);
+    const master = (await getTransport(transport)).connectMaster(address);
+    const t = config.operationTimeoutInMs ?? 0;
+    await master.reset({ container: containers ?? [], deviceFilters: config.deviceFilters ?? [] }, t > 0 ? { timeoutMs: t } : {});
+  }
+}

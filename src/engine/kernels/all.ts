@@ -1,0 +1,2 @@
+// Registers every kernel family (side-effect imports).
+import "./state.js";

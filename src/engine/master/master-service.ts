@@ -1,0 +1,163 @@
+/**
+ * The master service of one task: creates sessions (discovering the cluster's devices), runs
+ * steps through MasterSession, lists devices, resets containers on every task.
+ */
+import { AbortedError, InvalidArgumentError, asOpError } from "../../errors/index.js";
+import { DeviceSpec } from "../../graph/device-spec.js";
+import type * as m from "../../transport/messages.js";
+import type { CallOptions, MasterService, WorkerService } from "../../transport/services.js";
+import type { Env } from "../../util/env.js";
+import { tracer } from "../../util/logger.js";
+import { taskKey } from "../devices.js";
+import type { TaskId } from "../devices.js";
+import { MasterSession } from "./master-session.js";
+
+const trace = tracer("master");
+
+export interface MasterEnv extends Env {
+  cluster: m.ClusterDef;
+  task: TaskId;
+  worker(task: TaskId): WorkerService;
+  /** How long device discovery waits for a task before counting it unreachable. */
+  discoveryTimeoutMs?: number;
+}
+
+/** Every task of the cluster, jobs in name order, tasks by index. */
+export function clusterTasks(cluster: m.ClusterDef): TaskId[] {
+  const out: TaskId[] = [];
+  for (const job of [...cluster.job].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    for (const idx of Object.keys(job.tasks).map(Number).sort((a, b) => a - b)) out.push({ job: job.name, task: idx });
+  }
+  return out;
+}
+
+function matchesFilters(task: TaskId, filters: string[] | undefined): boolean {
+  if (!filters || filters.length === 0) return true;
+  return filters.some((f) => {
+    const s = DeviceSpec.fromString(f);
+    return (s.job === null || s.job === task.job) && (s.task === null || s.task === task.task);
+  });
+}
+
+export class Master implements MasterService {
+  private readonly sessions = new Map<string, MasterSession>();
+  private nextHandle = 1;
+
+  constructor(private readonly env: MasterEnv) {}
+
+  private async discover(config: m.ConfigProto, opts: CallOptions) {
+    const tasks = clusterTasks(this.env.cluster).filter(
+      (t) => matchesFilters(t, config.deviceFilters) || taskKey(t) === taskKey(this.env.task),
+    );
+    const timeoutMs = opts.timeoutMs || this.env.discoveryTimeoutMs || 10_000;
+    const devices: m.DeviceAttributes[] = [];
+    const unreachable = new Map<string, string>();
+    await Promise.all(
+      tasks.map(async (t) => {
+        try {
+          const res = await this.env.worker(t).getStatus({}, { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
+          devices.push(...res.deviceAttributes);
+        } catch (err) {
+          unreachable.set(taskKey(t), asOpError(err).message);
+          trace(`device discovery: ${taskKey(t)} unreachable: ${asOpError(err).message}`);
+        }
+      }),
+    );
+    const order = new Map(tasks.map((t, i) => [taskKey(t), i]));
+    const rank = (name: string) => order.get(name.slice(0, name.indexOf("/device:"))) ?? 0;
+    devices.sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : 1));
+    return { devices, unreachable };
+  }
+
+  async createSession(req: m.CreateSessionRequest, opts: CallOptions = {}): Promise<m.CreateSessionResponse> {
+    const { devices, unreachable } = await this.discover(req.config, opts);
+    const home = clusterTasks(this.env.cluster)[0] ?? this.env.task;
+    const handle = `${this.env.task.job}-${this.env.task.task}-${this.nextHandle++}-${this.env.random.int(2 ** 30).toString(16)}`;
+    const session = new MasterSession(handle, { ...this.env, worker: (t) => this.env.worker(t) }, req.config, {
+      devices,
+      masterTask: this.env.task,
+      resourceHome: home,
+      allowSoftPlacement: req.config.allowSoftPlacement ?? false,
+      unreachable,
+    });
+    session.extend(req.graphDef.node);
+    this.sessions.set(handle, session);
+    trace(`createSession ${handle} with ${req.graphDef.node.length} nodes, ${devices.length} devices`);
+    return { sessionHandle: handle, graphVersion: session.graphVersion };
+  }
+
+  private session(handle: string): MasterSession {
+    const s = this.sessions.get(handle);
+    if (!s) throw new AbortedError(`Session ${handle} is not found.`);
+    return s;
+  }
+
+  async extendSession(req: m.ExtendSessionRequest): Promise<m.ExtendSessionResponse> {
+    const s = this.session(req.sessionHandle);
+    if (req.currentGraphVersion !== s.graphVersion) {
+      throw new AbortedError(`Current version is ${s.graphVersion} but caller expected ${req.currentGraphVersion}.`);
+    }
+    return { newGraphVersion: s.extend(req.graphDef.node) };
+  }
+
+  async runStep(req: m.RunStepRequest): Promise<m.RunStepResponse> {
+    return this.session(req.sessionHandle).run(req);
+  }
+
+  async closeSession(req: m.CloseSessionRequest): Promise<m.Empty> {
+    const s = this.sessions.get(req.sessionHandle);
+    if (!s) throw new AbortedError(`Session ${req.sessionHandle} is not found. Possibly, this master has restarted.`);
+    this.sessions.delete(req.sessionHandle);
+    await s.close();
+    return {};
+  }
+
+  async listDevices(req: m.ListDevicesRequest, opts: CallOptions = {}): Promise<m.ListDevicesResponse> {
+    if (req.sessionHandle && !this.sessions.has(req.sessionHandle)) {
+      throw new InvalidArgumentError(`Session ${req.sessionHandle} is not found.`);
+    }
+    const { devices } = await this.discover({}, opts);
+    const local = `/job:${this.env.task.job}/replica:0/task:${this.env.task.task}/`;
+    return {
+      localDevice: devices.filter((d) => d.name.startsWith(local)),
+      remoteDevice: devices.filter((d) => !d.name.startsWith(local)),
+    };
+  }
+
+  /** Closes every session on this master, then clears the containers on every task. */
+  async reset(req: m.ResetRequest, opts: CallOptions = {}): Promise<m.Empty> {
+    const old = [...this.sessions.values()];
+    this.sessions.clear();
+    const tasks = clusterTasks(this.env.cluster).filter((t) => matchesFilters(t, req.deviceFilters));
+    await Promise.all(
+      tasks.map((t) =>
+        this.env
+          .worker(t)
+          .cleanupAll({ container: req.container }, { timeoutMs: opts.timeoutMs || 10_000 })
+          .catch((err: unknown) => trace(`reset: cleanupAll on ${taskKey(t)} failed: ${asOpError(err).message}`)),
+      ),
+    );
+    await Promise.allSettled(old.map((s) => s.close(new AbortedError(`Session ${s.handle} is not found.`))));
+    return {};
+  }
+
+  async resourceStatus(_req: m.Empty, opts: CallOptions = {}): Promise<m.ResourceStatusResponse> {
+    const all = await Promise.all(
+      clusterTasks(this.env.cluster).map((t) =>
+        this.env
+          .worker(t)
+          .resourceStatus({}, { timeoutMs: opts.timeoutMs || 5000 })
+          .then((r) => r.resource)
+          .catch(() => []),
+      ),
+    );
+    return { resource: all.flat() };
+  }
+
+  /** Closes every session (server stop). */
+  async stop(): Promise<void> {
+    const old = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.allSettled(old.map((s) => s.close()));
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * One client session on a master: the session graph, its versions, and the per-signature cache of
+ * pruned, placed, partitioned and registered steps. A cached run costs one RunGraph per task.
+ */
+import { CancelledError, Code, DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, asOpError } from "../../errors/index.js";
+import type { OpError } from "../../errors/index.js";
+import type { NodeDef } from "../../graph/graph-def.js";
+import type * as m from "../../transport/messages.js";
+import type { WorkerService } from "../../transport/services.js";
+import { log } from "../../util/logger.js";
+import type { Env } from "../../util/env.js";
+import { taskKey } from "../devices.js";
+import type { TaskId } from "../devices.js";
+import { partitionGraph } from "./partition.js";
+import { placeNodes } from "./placement.js";
+import type { PlacementContext } from "./placement.js";
+import { canonicalTensorName, prune } from "./prune.js";
+
+interface RegisteredPart {
+  task: TaskId;
+  worker: WorkerService;
+  graphHandle: string;
+  feeds: string[];
+  fetches: string[];
+}
+
+interface ReifiedStep {
+  parts: RegisteredPart[];
+}
+
+export interface MasterSessionEnv extends Env {
+  worker(task: TaskId): WorkerService;
+}
+
+export const CLOSE_MESSAGE = "Step was cancelled by an explicit call to `Session::Close()`.";
+
+export class MasterSession {
+  private readonly graph = new Map<string, NodeDef>();
+  private version = 0;
+  private readonly steps = new Map<string, Promise<ReifiedStep>>();
+  private readonly workerSessions = new Map<string, { worker: WorkerService; ready: Promise<void> }>();
+  private readonly running = new Set<AbortController>();
+  private closed = false;
+
+  constructor(
+    readonly handle: string,
+    private readonly env: MasterSessionEnv,
+    private readonly config: m.ConfigProto,
+    private readonly placement: PlacementContext,
+  ) {}
+
+  get graphVersion(): number {
+    return this.version;
+  }
+
+  extend(nodes: NodeDef[]): number {
+    this.assertOpen();
+    for (const n of nodes) {
+      if (this.graph.has(n.name)) throw new InvalidArgumentError(`Duplicate node name in graph: '${n.name}'`, { nodeName: n.name });
+    }
+    for (const n of nodes) this.graph.set(n.name, n);
+    this.version += nodes.length;
+    return this.version;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new FailedPreconditionError("Session is closed.");
+  }
+
+  async run(req: m.RunStepRequest): Promise<m.RunStepResponse> {
+    this.assertOpen();
+    const feedNames = req.feed.map((f) => canonicalTensorName(f.name));
+    const fetchNames = req.fetch.map(canonicalTensorName);
+    const feeds = new Map(feedNames.map((n, i) => [n, req.feed[i]!.tensor]));
+    const key = JSON.stringify([[...feeds.keys()].sort(), [...new Set(fetchNames)].sort(), [...req.target].sort()]);
+    let reified = this.steps.get(key);
+    if (!reified) {
+      reified = this.reify(new Set(feeds.keys()), [...new Set(fetchNames)], req.target);
+      this.steps.set(key, reified);
+      reified.catch(() => this.steps.delete(key));
+    }
+    const step = await reified;
+    const timeoutMs = (req.options.timeoutInMs ?? 0) > 0 ? req.options.timeoutInMs! : (this.config.operationTimeoutInMs ?? 0);
+    const result = await this.execute(step, feeds, timeoutMs, req.options.traceLevel === "full");
+    const tensor = req.fetch.map((name, i) => {
+      const canon = fetchNames[i]!;
+      const t = feeds.get(canon) ?? result.values.get(canon);
+      if (!t) throw new InvalidArgumentError(`Fetch '${name}' produced no value`);
+      return { name, tensor: t };
+    });
+    return result.stepStats ? { tensor, metadata: { stepStats: result.stepStats } } : { tensor };
+  }
+
+  private async reify(feeds: Set<string>, fetches: string[], targets: string[]): Promise<ReifiedStep> {
+    for (const f of feeds) {
+      const node = f.slice(0, f.lastIndexOf(":"));
+      if (!this.graph.has(node)) throw new InvalidArgumentError(`Cannot feed '${f}': there is no node '${node}' in the graph`);
+    }
+    const nodes = prune(this.graph, feeds, fetches, targets);
+    const placed = placeNodes(nodes, this.placement);
+    if (this.config.logDevicePlacement) {
+      for (const n of nodes) log.info(`${n.name}: (${n.op}): ${placed.get(n.name)}`);
+    }
+    const parts = partitionGraph(nodes, placed, feeds, fetches);
+    const registered = await Promise.all(
+      parts.map(async (p) => {
+        const worker = this.env.worker(p.task);
+        await this.ensureWorkerSession(p.task, worker);
+        const { graphHandle } = await worker.registerGraph({ sessionHandle: this.handle, graphDef: p.graphDef });
+        return { task: p.task, worker, graphHandle, feeds: p.feeds, fetches: p.fetches };
+      }),
+    );
+    return { parts: registered };
+  }
+
+  private ensureWorkerSession(task: TaskId, worker: WorkerService): Promise<void> {
+    const key = taskKey(task);
+    let entry = this.workerSessions.get(key);
+    if (!entry) {
+      const ready = worker
+        .createWorkerSession({ sessionHandle: this.handle, isolateSessionState: this.config.isolateSessionState ?? false })
+        .then(() => undefined);
+      this.workerSessions.set(key, (entry = { worker, ready }));
+      ready.catch(() => this.workerSessions.delete(key));
+    }
+    return entry.ready;
+  }
+
+  private nextStepId(): number {
+    // 52 random bits: step ids from different masters sharing a worker must not collide.
+    return this.env.random.int(2 ** 26) * 2 ** 26 + this.env.random.int(2 ** 26);
+  }
+
+  private async execute(step: ReifiedStep, feeds: Map<string, m.NamedTensor["tensor"]>, timeoutMs: number, trace: boolean) {
+    const stepId = this.nextStepId();
+    const controller = new AbortController();
+    this.running.add(controller);
+    const cancelTimer = timeoutMs > 0
+      ? this.env.clock.setTimer(timeoutMs, () => controller.abort(new DeadlineExceededError("Timed out waiting for notification")))
+      : () => {};
+    let firstError: OpError | null = null;
+    const fail = (err: unknown) => {
+      const e = controller.signal.aborted && isOpErrorReason(controller.signal.reason) ? controller.signal.reason : asOpError(err);
+      if (firstError === null || (firstError.code === Code.CANCELLED && e.code !== Code.CANCELLED && !controller.signal.aborted)) firstError = e;
+      if (!controller.signal.aborted) controller.abort(e);
+    };
+    const onAbort = () => {
+      for (const p of step.parts) p.worker.cleanupGraph({ stepId }, { timeoutMs: 5000 }).catch(() => {});
+    };
+    controller.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      const results = await Promise.all(
+        step.parts.map((p) =>
+          p.worker
+            .runGraph(
+              {
+                sessionHandle: this.handle,
+                graphHandle: p.graphHandle,
+                stepId,
+                execOpts: { recordTimeline: trace },
+                send: p.feeds.map((name) => ({ name, tensor: feeds.get(name)! })),
+                recvKey: p.fetches,
+              },
+              { signal: controller.signal, ...(timeoutMs > 0 ? { timeoutMs: timeoutMs + 1000 } : {}) },
+            )
+            .catch((err: unknown) => {
+              fail(err);
+              return null;
+            }),
+        ),
+      );
+      if (firstError !== null) throw firstError;
+      const values = new Map<string, m.NamedTensor["tensor"]>();
+      const devStats: m.DeviceStepStats[] = [];
+      for (const r of results) {
+        for (const t of r!.recv) values.set(t.name, t.tensor);
+        if (r!.stepStats) devStats.push(...r!.stepStats.devStats);
+      }
+      return { values, stepStats: trace ? { devStats } : undefined };
+    } finally {
+      cancelTimer();
+      controller.signal.removeEventListener("abort", onAbort);
+      this.running.delete(controller);
+    }
+  }
+
+  /** Cancels running steps, releases worker state. */
+  async close(reason: OpError = new CancelledError(CLOSE_MESSAGE)): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const c of this.running) c.abort(reason);
+    const steps = await Promise.allSettled(this.steps.values());
+    const byTask = new Map<string, RegisteredPart[]>();
+    for (const s of steps) {
+      if (s.status !== "fulfilled") continue;
+      for (const p of s.value.parts) {
+        const k = taskKey(p.task);
+        byTask.set(k, [...(byTask.get(k) ?? []), p]);
+      }
+    }
+    await Promise.allSettled(
+      [...this.workerSessions].map(async ([k, { worker }]) => {
+        const parts = byTask.get(k) ?? [];
+        await Promise.allSettled(parts.map((p) => worker.deregisterGraph({ sessionHandle: this.handle, graphHandle: p.graphHandle }, { timeoutMs: 5000 })));
+        await worker.deleteWorkerSession({ sessionHandle: this.handle }, { timeoutMs: 5000 });
+      }),
+    );
+  }
+}
+
+function isOpErrorReason(r: unknown): r is OpError {
+  return r instanceof Error && typeof (r as OpError).code === "number";
+}
+
