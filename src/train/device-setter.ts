@@ -57,10 +57,10 @@ export interface ReplicaDeviceSetterOptions {
   workerDevice?: string | DeviceSpec | null;
   /** When false, an op that already has a device keeps it unchanged. Default true. */
   mergeDevices?: boolean;
-  /** Op types placed on ps; default STANDARD_PS_OPS. */
-  psOps?: readonly string[];
-  /** Default: round-robin over the ps tasks. */
-  psStrategy?: PsStrategy;
+  /** Op types placed on ps; default (also for null) STANDARD_PS_OPS. */
+  psOps?: readonly string[] | null;
+  /** Default (also for null): round-robin over the ps tasks. */
+  psStrategy?: PsStrategy | null;
 }
 
 let mergeDevicesWarned = false;
