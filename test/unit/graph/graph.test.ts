@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { getDefaultGraph, Graph, GraphKeys, resetDefaultGraph } from "../../../src/graph/graph.js";
-import type { Operation, OpSpec } from "../../../src/graph/graph.js";
+import type { Operation, OpSpec, OutputSpec } from "../../../src/graph/graph.js";
 import type { Tensor } from "../../../src/graph/tensor.js";
-
-import type { OutputSpec } from "../../../src/graph/graph.js";
 
 const scalar = (): OutputSpec => ({ dtype: "float32", shape: [] });
 
