@@ -4,6 +4,7 @@
  */
 import { DeviceSpec } from "../graph/device-spec.js";
 import type { DeviceFunction, Operation } from "../graph/graph.js";
+import { log } from "../util/logger.js";
 import { ClusterSpec } from "./cluster-spec.js";
 import type { ClusterSpecLike } from "./cluster-spec.js";
 
@@ -117,7 +118,7 @@ export function replicaDeviceSetter(options: ReplicaDeviceSetterOptions = {}): D
   const psOps = new Set(options.psOps ?? STANDARD_PS_OPS);
   if (!mergeDevices && !mergeDevicesWarned) {
     mergeDevicesWarned = true;
-    process.emitWarning("It is recommended to set mergeDevices=true in replicaDeviceSetter", "DeprecationWarning");
+    log.warn("DEPRECATION: It is recommended to set mergeDevices=true in replicaDeviceSetter");
   }
   const strategy = strategyFunction(options.psStrategy ?? new RoundRobinStrategy(psTasks));
   // Parse once so a bad device string fails here rather than at the first op.
