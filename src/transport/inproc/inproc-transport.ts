@@ -29,6 +29,11 @@ export class InprocNetwork implements Transport {
     return candidate;
   }
 
+  /** Replaces port 0 with a free port of this network, without serving yet. */
+  allocateAddress(address: string): string {
+    return this.resolveAddress(address);
+  }
+
   async serve(address: string, services: ServedServices): Promise<ServerHandle> {
     const bound = this.resolveAddress(address);
     if (this.endpoints.has(bound)) throw new UnknownError(`Could not start inproc server: address ${bound} is already in use`);

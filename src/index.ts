@@ -1,0 +1,111 @@
+/**
+ * tfcluster: TensorFlow 1.x's distributed runtime in TypeScript.
+ * @example import * as tf from "tfcluster";
+ */
+export * as errors from "./errors/index.js";
+export { NDArray, ndarray } from "./tensor/ndarray.js";
+export type { DType } from "./tensor/dtypes.js";
+
+export { Graph, Operation, GraphKeys, getDefaultGraph, resetDefaultGraph } from "./graph/graph.js";
+export type { DeviceFunction } from "./graph/graph.js";
+export { Tensor } from "./graph/tensor.js";
+export type { TensorLike } from "./graph/convert.js";
+export { DeviceSpec } from "./graph/device-spec.js";
+export { device, nameScope, container, controlDependencies } from "./graph/scopes.js";
+export {
+  Variable,
+  assign,
+  assignAdd,
+  assignSub,
+  globalVariables,
+  localVariables,
+  trainableVariables,
+  globalVariablesInitializer,
+  localVariablesInitializer,
+  variablesInitializer,
+  reportUninitializedVariables,
+  addToCollection,
+  getCollection,
+} from "./graph/variables.js";
+export {
+  variableScope,
+  getVariable,
+  zerosInitializer,
+  onesInitializer,
+  constantInitializer,
+  glorotUniformInitializer,
+} from "./graph/variable-scope.js";
+
+export {
+  constant,
+  placeholder,
+  placeholderWithDefault,
+  zeros,
+  ones,
+  zerosLike,
+  onesLike,
+  fill,
+  range,
+  randomNormal,
+  randomUniform,
+  truncatedNormal,
+} from "./graph/ops/creation.js";
+export {
+  add,
+  sub,
+  mul,
+  div,
+  neg,
+  abs,
+  square,
+  sqrt,
+  exp,
+  log,
+  pow,
+  maximum,
+  minimum,
+  sigmoid,
+  tanh,
+  relu,
+  equal,
+  notEqual,
+  less,
+  lessEqual,
+  greater,
+  greaterEqual,
+  logicalAnd,
+  logicalOr,
+  logicalNot,
+  cast,
+} from "./graph/ops/math.js";
+export { matMul, softmax, logSoftmax, reduceSum, reduceMean, reduceMax, reduceMin, argMax } from "./graph/ops/math-reduce.js";
+export {
+  reshape,
+  stack,
+  unstack,
+  concat,
+  split,
+  slice,
+  gather,
+  expandDims,
+  squeeze,
+  transpose,
+  shape,
+  size,
+  rank,
+  identity,
+  oneHot,
+  tile,
+  pad,
+  where,
+} from "./graph/ops/array.js";
+export { noOp, group, tuple } from "./graph/ops/control.js";
+export * as nn from "./graph/ops/nn.js";
+
+export { Session } from "./client/session.js";
+export type { SessionOptions, RunArgs, FeedDict } from "./client/session.js";
+export { timeline } from "./client/timeline.js";
+export type { ConfigProto, RunOptions, RunMetadata } from "./transport/messages.js";
+
+export * as train from "./train/index.js";
+export * as sim from "./sim/index.js";

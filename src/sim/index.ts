@@ -1,0 +1,2 @@
+export { launch, SimCluster } from "./launch.js";
+export type { SimLaunchOptions } from "./launch.js";
