@@ -62,7 +62,6 @@ export class SeededRandom implements Random {
 /** An environment for a run: real clock, randomness from `seed` (or a fresh seed). */
 export function makeEnv(seed?: number): Env {
   // The only place a seed is drawn from the outside world; everything else derives from it.
-  // eslint-disable-next-line no-restricted-properties
   const s = seed ?? (Math.random() * 2 ** 32) >>> 0;
   return { clock: systemClock, random: new SeededRandom(s) };
 }
