@@ -1,0 +1,108 @@
+/**
+ * A client's channel to one address: connects lazily, reconnects after the connection dies (a
+ * restarted task is reached again), and runs each call under its deadline and AbortSignal.
+ */
+import { CancelledError, DeadlineExceededError, InvalidArgumentError, OpError, UnavailableError } from "../../errors/index.js";
+import { systemClock } from "../../util/env.js";
+import type { CallOptions } from "../services.js";
+import type { BrokerLink } from "./broker-link.js";
+import type { PendingCall } from "./client-connection.js";
+import { ClientConnection } from "./client-connection.js";
+import { encodeMessage } from "./frame-codec.js";
+import type { ThreadLimits } from "./limits.js";
+import { FrameKind, methodLabel } from "./protocol.js";
+import { RingClosedError } from "./ring.js";
+
+export class ClientChannel {
+  private connection: ClientConnection | undefined;
+  private closed = false;
+
+  constructor(
+    readonly address: string,
+    private readonly link: BrokerLink,
+    private readonly limits: ThreadLimits,
+  ) {}
+
+  /** Calls `method` with `request`; rejects with the callee's error class, or UNAVAILABLE/DEADLINE/CANCELLED. */
+  call(method: number, request: unknown, options: CallOptions = {}): Promise<unknown> {
+    const name = methodLabel(method);
+    const { signal } = options;
+    const timeoutMs = options.timeoutMs && options.timeoutMs > 0 ? options.timeoutMs : 0;
+    if (signal?.aborted) return Promise.reject(new CancelledError(`${name} to ${this.address} was cancelled before it started`));
+    if (this.closed) return Promise.reject(new UnavailableError(`thread transport: the client channel to ${this.address} is closed`));
+
+    return new Promise<unknown>((resolve, reject) => {
+      let conn: ClientConnection | undefined;
+      let written = false;
+      let cancelTimer = (): void => undefined;
+      const onAbort = (): void => giveUp(new CancelledError(`${name} to ${this.address} was cancelled`));
+      const call: PendingCall = {
+        callId: 0,
+        settled: false,
+        finish(err, value) {
+          if (call.settled) return;
+          call.settled = true;
+          cancelTimer();
+          signal?.removeEventListener("abort", onAbort);
+          if (err) reject(err);
+          else resolve(value);
+        },
+      };
+      const giveUp = (err: Error): void => {
+        if (call.settled) return;
+        call.finish(err);
+        if (conn) {
+          conn.unregister(call);
+          // A request still being written is cancelled once it is in the ring (see below).
+          if (written) conn.cancelRemote(call.callId);
+        }
+      };
+      if (timeoutMs > 0) {
+        cancelTimer = systemClock.setTimer(timeoutMs, () =>
+          giveUp(new DeadlineExceededError(`${name} to ${this.address} exceeded its deadline of ${timeoutMs} ms`)),
+        );
+      }
+      signal?.addEventListener("abort", onAbort, { once: true });
+      const startedMs = systemClock.nowMs();
+
+      const send = async (): Promise<void> => {
+        const c = await this.connect();
+        if (call.settled) return;
+        conn = c;
+        c.register(call);
+        const message = encodeMessage(request);
+        const remainingMs = timeoutMs > 0 ? Math.max(1, timeoutMs - (systemClock.nowMs() - startedMs)) : 0;
+        const frame = { kind: FrameKind.REQUEST, method, callId: call.callId, timeoutMs: remainingMs, message };
+        written = await c.writer.send(frame, () => !call.settled);
+        if (written && call.settled) c.cancelRemote(call.callId);
+      };
+      send().catch((err: unknown) => {
+        if (conn) conn.unregister(call);
+        call.finish(this.asCallError(err, conn));
+      });
+    });
+  }
+
+  /** Fails pending calls and drops the connection; later calls fail UNAVAILABLE. */
+  close(): void {
+    this.closed = true;
+    this.connection?.close(`the client channel to ${this.address} was closed`);
+    this.connection = undefined;
+  }
+
+  private async connect(): Promise<ClientConnection> {
+    if (!this.connection || this.connection.isDead) {
+      this.connection = new ClientConnection(this.address, this.link, this.limits);
+    }
+    const c = this.connection;
+    await c.ready;
+    return c;
+  }
+
+  private asCallError(err: unknown, conn: ClientConnection | undefined): Error {
+    if (err instanceof RingClosedError) return conn ? conn.unavailable("its channel closed") : err;
+    if (err instanceof OpError) return err;
+    // Anything else comes from encoding the request (v8 cannot clone a function, say).
+    return new InvalidArgumentError(`thread transport: cannot send request to ${this.address}: ${String(err)}`);
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The server end of one connection: reads request frames, runs each on the served services with
+ * its own AbortSignal (aborted by the client's cancel, the request's deadline, the client's
+ * thread going away, or the server stopping), and writes the reply frames back.
+ */
+import type { MessagePort } from "node:worker_threads";
+import {
+  CancelledError,
+  DeadlineExceededError,
+  ResourceExhaustedError,
+  UnavailableError,
+  UnimplementedError,
+  toStatus,
+} from "../../errors/index.js";
+import { systemClock } from "../../util/env.js";
+import type { CallOptions, ServedServices } from "../services.js";
+import { encodeMessage } from "./frame-codec.js";
+import { FrameReader, FrameWriter } from "./frame-io.js";
+import type { ThreadLimits } from "./limits.js";
+import type { ConnectOffer, ControlMessage, FrameHeader, MethodInfo } from "./protocol.js";
+import { FrameKind, METHODS, isTagged, methodLabel } from "./protocol.js";
+import { RingReader, RingWriter } from "./ring.js";
+
+interface InFlight {
+  controller: AbortController;
+  /** The client stopped waiting (cancel, close): its reply is not written. */
+  clientGone: boolean;
+}
+
+function invoke(services: ServedServices, info: MethodInfo, request: unknown, options: CallOptions): Promise<unknown> {
+  const service = services[info.service] as unknown as Record<string, unknown>;
+  const fn = service[info.name];
+  if (typeof fn !== "function") throw new UnimplementedError(`${info.service}.${info.name} is not implemented by this server`);
+  return (fn as (req: unknown, opts: CallOptions) => Promise<unknown>).call(service, request, options);
+}
+
+export class ServerConnection {
+  private readonly reader: FrameReader;
+  private readonly writer: FrameWriter;
+  private readonly requests: RingReader;
+  private readonly replies: RingWriter;
+  private readonly port: MessagePort;
+  private readonly inflight = new Map<number, InFlight>();
+  /** Cancels that overtook their request (the port is faster than the ring); capped. */
+  private readonly earlyCancels = new Set<number>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private open = true;
+  /** Set by a stopping server: new requests are refused with UNAVAILABLE. */
+  refusing = false;
+
+  constructor(
+    offer: ConnectOffer,
+    private readonly services: ServedServices,
+    private readonly limits: ThreadLimits,
+    private readonly onClosed: (conn: ServerConnection) => void,
+  ) {
+    this.requests = new RingReader(offer.requestRing);
+    this.replies = new RingWriter(offer.replyRing);
+    this.reader = new FrameReader(this.requests);
+    this.writer = new FrameWriter(this.replies, limits.maxMessageBytes);
+    this.port = offer.port;
+    this.port.on("message", (msg: unknown) => this.onControl(msg));
+    this.port.on("close", () => this.close("the client went away", false));
+    // The serving thread is kept alive by its server, not by each client connection.
+    this.port.unref();
+    const ready: ControlMessage = { t: "ready", label: offer.label ?? offer.address };
+    this.port.postMessage(ready);
+    void this.pump();
+  }
+
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  /** Resolves when no call is running here (immediately if none is). */
+  idle(): Promise<void> {
+    if (this.inflight.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Aborts every running call; their replies (errors, usually) are still written if possible. */
+  abortAll(reason: Error): void {
+    for (const call of this.inflight.values()) call.controller.abort(reason);
+  }
+
+  /** Ends the connection: running calls are aborted, the client's pending calls fail UNAVAILABLE. */
+  close(reason: string, notifyClient = true): void {
+    if (!this.open) return;
+    this.open = false;
+    for (const call of this.inflight.values()) {
+      call.clientGone = true;
+      call.controller.abort(new CancelledError(`call aborted: ${reason}`));
+    }
+    if (notifyClient) {
+      const msg: ControlMessage = { t: "close", reason };
+      this.port.postMessage(msg);
+    }
+    this.requests.close();
+    this.replies.close();
+    this.port.close();
+    this.onClosed(this);
+  }
+
+  private onControl(msg: unknown): void {
+    if (!isTagged(msg)) return;
+    const m = msg as ControlMessage;
+    if (m.t === "cancel") {
+      const call = this.inflight.get(m.callId);
+      if (call) {
+        call.clientGone = true;
+        call.controller.abort(new CancelledError(`the caller cancelled call ${m.callId}`));
+      } else {
+        if (this.earlyCancels.size >= this.limits.maxInFlight) this.earlyCancels.delete(this.earlyCancels.values().next().value!);
+        this.earlyCancels.add(m.callId);
+      }
+    } else if (m.t === "close") {
+      this.close(m.reason, false);
+    }
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      while (this.open) {
+        if (!(await this.requests.waitForData())) continue;
+        const header = await this.reader.readHeader();
+        if (header.kind !== FrameKind.REQUEST) throw new TypeError(`unexpected frame kind ${header.kind}`);
+        const request = await this.reader.readBody(header);
+        this.dispatch(header, request);
+      }
+    } catch (err) {
+      this.close(`request channel failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private dispatch(header: FrameHeader, request: unknown): void {
+    const info = METHODS[header.method];
+    const early = this.earlyCancels.delete(header.callId);
+    const fail = (err: Error): void => void this.reply(header, FrameKind.REPLY_ERROR, toStatus(err));
+    if (!info) return fail(new UnimplementedError(`thread transport: unknown method id ${header.method}`));
+    if (early) return;
+    if (this.refusing) return fail(new UnavailableError(`thread transport: the server is stopping; ${info.service}.${info.name} refused`));
+    if (this.inflight.size >= this.limits.maxInFlight) {
+      return fail(new ResourceExhaustedError(`thread transport: ${this.limits.maxInFlight} calls already running on this connection`));
+    }
+    const call: InFlight = { controller: new AbortController(), clientGone: false };
+    this.inflight.set(header.callId, call);
+    const options: CallOptions = { signal: call.controller.signal };
+    let cancelTimer = (): void => undefined;
+    if (header.timeoutMs > 0) {
+      options.timeoutMs = header.timeoutMs;
+      cancelTimer = systemClock.setTimer(header.timeoutMs, () =>
+        call.controller.abort(new DeadlineExceededError(`${methodLabel(header.method)} exceeded its deadline of ${header.timeoutMs} ms`)),
+      );
+    }
+    Promise.resolve()
+      .then(() => invoke(this.services, info, request, options))
+      .then(
+        (reply) => this.reply(header, FrameKind.REPLY_OK, reply, call),
+        (err: unknown) => this.reply(header, FrameKind.REPLY_ERROR, toStatus(err), call),
+      )
+      .finally(() => {
+        cancelTimer();
+        this.inflight.delete(header.callId);
+        if (this.inflight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      });
+  }
+
+  private async reply(header: FrameHeader, kind: FrameKind, body: unknown, call?: InFlight): Promise<void> {
+    const wanted = (): boolean => this.open && !call?.clientGone;
+    if (!wanted()) return;
+    let message;
+    try {
+      message = encodeMessage(body);
+    } catch (err) {
+      kind = FrameKind.REPLY_ERROR;
+      message = encodeMessage(toStatus(err));
+    }
+    const frame = { kind, method: header.method, callId: header.callId, timeoutMs: 0, message };
+    try {
+      await this.writer.send(frame, wanted);
+    } catch (err) {
+      if (!this.open) return;
+      // Too large to send: tell the caller why instead.
+      const status = encodeMessage(toStatus(err));
+      await this.writer.send({ ...frame, kind: FrameKind.REPLY_ERROR, message: status }, wanted).catch(() => undefined);
+    }
+  }
+}
