@@ -84,9 +84,6 @@ export {
   stack,
   unstack,
   concat,
-  split,
-  slice,
-  gather,
   expandDims,
   squeeze,
   transpose,
@@ -94,11 +91,8 @@ export {
   size,
   rank,
   identity,
-  oneHot,
-  tile,
-  pad,
-  where,
 } from "./graph/ops/array.js";
+export { split, slice, gather, oneHot, tile, pad, where } from "./graph/ops/array-index.js";
 export { noOp, group, tuple } from "./graph/ops/control.js";
 export * as nn from "./graph/ops/nn.js";
 

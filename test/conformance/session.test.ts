@@ -18,8 +18,8 @@ describeOnTransports("sessions", { ps: 1, worker: 1 }, (ctx) => {
       { a: [sum, prod], b: { p: prod, none: init } },
       { feedDict: new Map<tf.Tensor | string, unknown>([[x, [1, 2]], ["y:0", [3, 4]]]) },
     );
-    expect(out.a[0].toArray()).toEqual([14, 26]);
-    expect(out.a[1].toArray()).toEqual([3, 8]);
+    expect(out.a[0]!.toArray()).toEqual([14, 26]);
+    expect(out.a[1]!.toArray()).toEqual([3, 8]);
     expect(out.b.p.toArray()).toEqual([3, 8]);
     expect(out.b.none).toBeNull();
     await sess.close();

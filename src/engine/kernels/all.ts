@@ -1,3 +1,9 @@
 // Registers every kernel family (side-effect imports).
+import "./array.js";
+import "./array-index.js";
+import "./control.js";
 import "./creation.js";
+import "./data-flow.js";
+import "./math.js";
+import "./math-reduce.js";
 import "./state.js";
