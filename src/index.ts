@@ -103,3 +103,5 @@ export type { ConfigProto, RunOptions, RunMetadata } from "./transport/messages.
 
 export * as train from "./train/index.js";
 export * as sim from "./sim/index.js";
+
+export { QueueBase, FIFOQueue, RandomShuffleQueue, PaddingFIFOQueue, PriorityQueue } from "./graph/ops/data-flow.js";
