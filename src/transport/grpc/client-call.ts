@@ -1,0 +1,152 @@
+/**
+ * Client side of one RPC: unary for small messages, a bidirectional stream of frames for the
+ * tensor-carrying ones. CallOptions.timeoutMs becomes the gRPC deadline, CallOptions.signal
+ * cancels the call; every failure reaches the caller as an OpError (status.ts).
+ */
+import { status as GrpcStatus, type CallOptions as GrpcCallOptions, type StatusObject } from "@grpc/grpc-js";
+import { CancelledError, ResourceExhaustedError, asOpError } from "../../errors/index.js";
+import type { CallOptions } from "../services.js";
+import type { Peer } from "./channel-cache.js";
+import { isChunked, methodPath, type MethodSpec, type ServiceSpec } from "./methods.js";
+import { callMetadata } from "./security.js";
+import { errorFromCall, type CallSite } from "./status.js";
+import { FrameAssembler, encodeFrames } from "./tensor-stream.js";
+import { writeFrames } from "./write-frames.js";
+
+const identity = (b: Buffer): Buffer => b;
+
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function site(peer: Peer, spec: MethodSpec, opts: CallOptions | undefined): CallSite {
+  return { rpc: spec.rpc, address: peer.address, timeoutMs: opts?.timeoutMs, channelState: peer.state };
+}
+
+function grpcOptions(opts: CallOptions | undefined): GrpcCallOptions {
+  return opts?.timeoutMs && opts.timeoutMs > 0 ? { deadline: Date.now() + opts.timeoutMs } : {};
+}
+
+function hasDeadline(opts: CallOptions | undefined): boolean {
+  return opts?.timeoutMs !== undefined && opts.timeoutMs > 0;
+}
+
+/** Calls `fn` when `signal` aborts; returns the function that stops listening. */
+function onAbort(signal: AbortSignal | undefined, fn: () => void): () => void {
+  if (!signal) return () => {};
+  signal.addEventListener("abort", fn, { once: true });
+  return () => signal.removeEventListener("abort", fn);
+}
+
+function cancelledBefore(peer: Peer, spec: MethodSpec): CancelledError {
+  return new CancelledError(`${spec.rpc} to ${peer.address} was cancelled before it started`);
+}
+
+export function callUnary(peer: Peer, path: string, spec: MethodSpec, request: unknown, opts?: CallOptions): Promise<unknown> {
+  if (opts?.signal?.aborted) return Promise.reject(cancelledBefore(peer, spec));
+  let body: Buffer;
+  try {
+    body = asBuffer(spec.request.encode(request));
+  } catch (err) {
+    return Promise.reject(asOpError(err));
+  }
+  if (body.byteLength > peer.cfg.maxMessageBytes) {
+    return Promise.reject(
+      new ResourceExhaustedError(`${spec.rpc} request of ${body.byteLength} bytes is larger than maxMessageBytes (${peer.cfg.maxMessageBytes})`),
+    );
+  }
+  const metadata = callMetadata(peer.security, spec.waitForReady === true && hasDeadline(opts));
+  return new Promise((resolve, reject) => {
+    let detach = (): void => {};
+    const call = peer.client().makeUnaryRequest(path, identity, identity, body, metadata, grpcOptions(opts), (err, res) => {
+      detach();
+      if (err) return reject(errorFromCall(err, site(peer, spec, opts)));
+      try {
+        resolve(spec.response.decode(res ?? Buffer.alloc(0)));
+      } catch (e) {
+        reject(asOpError(e));
+      }
+    });
+    detach = onAbort(opts?.signal, () => call.cancel());
+  });
+}
+
+export function callChunked(peer: Peer, path: string, spec: MethodSpec, request: unknown, opts?: CallOptions): Promise<unknown> {
+  if (opts?.signal?.aborted) return Promise.reject(cancelledBefore(peer, spec));
+  let frames: Buffer[];
+  try {
+    frames = encodeFrames(request, spec.request, spec.requestSlots!, peer.cfg, `${spec.rpc} request to ${peer.address}`);
+  } catch (err) {
+    return Promise.reject(asOpError(err));
+  }
+  const metadata = callMetadata(peer.security, spec.waitForReady === true && hasDeadline(opts));
+  return new Promise((resolve, reject) => {
+    const ended = new AbortController();
+    const call = peer.client().makeBidiStreamRequest(path, identity, identity, metadata, grpcOptions(opts));
+    const assembler = new FrameAssembler(spec.response, spec.responseSlots!, peer.cfg, `${spec.rpc} response from ${peer.address}`);
+    let statusOk = false;
+    let settled = false;
+    const detach = onAbort(opts?.signal, () => call.cancel());
+    const settle = (err: unknown, value?: unknown): void => {
+      if (settled) return;
+      settled = true;
+      ended.abort();
+      detach();
+      if (err) reject(asOpError(err));
+      else resolve(value);
+    };
+    const fail = (err: unknown): void => {
+      settle(err);
+      call.cancel();
+    };
+    // The OK status can be emitted before the last buffered frames: finish on whichever comes last.
+    const tryFinish = (): void => {
+      if (!statusOk || !assembler.complete) return;
+      try {
+        settle(undefined, assembler.result());
+      } catch (err) {
+        settle(err);
+      }
+    };
+    call.on("data", (frame: Buffer) => {
+      try {
+        assembler.push(frame);
+      } catch (err) {
+        return fail(err);
+      }
+      tryFinish();
+    });
+    call.on("error", (err: Error) => settle(errorFromCall(err, site(peer, spec, opts))));
+    call.on("status", (s: StatusObject) => {
+      statusOk = s.code === GrpcStatus.OK;
+      tryFinish();
+    });
+    call.on("end", () => {
+      if (statusOk && !assembler.complete) settle(captureError(() => assembler.result()));
+    });
+    writeFrames(call, frames, ended.signal).then(
+      () => call.end(),
+      (err: unknown) => fail(err),
+    );
+  });
+}
+
+function captureError(fn: () => unknown): unknown {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    return err;
+  }
+}
+
+/** A client stub implementing the service interface `S` over `peer`. */
+export function makeStub<S>(service: ServiceSpec, peer: Peer): S {
+  const stub: Record<string, (request: unknown, opts?: CallOptions) => Promise<unknown>> = {};
+  for (const spec of service.methods) {
+    const path = methodPath(service, spec);
+    const call = isChunked(spec) ? callChunked : callUnary;
+    stub[spec.key] = (request, opts) => call(peer, path, spec, request, opts);
+  }
+  return stub as unknown as S;
+}

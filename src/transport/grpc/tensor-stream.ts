@@ -1,0 +1,153 @@
+/**
+ * Chunked messages: how a request or response with large tensors crosses a streaming call.
+ *
+ * Frame 0 is a `tfcluster.TensorStreamHead`: the message encoded as usual, except that each large
+ * fixed-size tensor is replaced by an empty placeholder and listed (slot, dtype, shape, bytes).
+ * The following frames are raw slices of those tensors' bytes, in slot order. The sender slices
+ * views of the tensors' own memory (no copy of ours); the receiver copies each frame straight into
+ * the final typed array (the one assembly). No frame is larger than `chunkBytes` + the head.
+ */
+import { DataLossError, InvalidArgumentError, ResourceExhaustedError } from "../../errors/index.js";
+import { bytesPerElement } from "../../tensor/dtypes.js";
+import { NDArray, allocData, sizeOf } from "../../tensor/ndarray.js";
+import { contentBytes, dtypeFromWire, dtypeToWire } from "../wire/tensor-codec.js";
+import { messageType, toNumber, type Int64Wire, type MessageCodec } from "../wire/index.js";
+import type { GrpcConfig } from "./config.js";
+
+/** Where a message keeps its tensors, so they can be taken out and put back. */
+export interface TensorSlots<M> {
+  get(message: M): { name: string; tensor: NDArray }[];
+  set(message: M, tensors: NDArray[]): M;
+}
+
+interface OutOfBandWire {
+  slot?: number;
+  dtype?: number;
+  dim?: Int64Wire[];
+  byte_length?: Int64Wire;
+}
+interface HeadWire {
+  message?: Uint8Array;
+  tensor?: OutOfBandWire[];
+}
+
+const headType = messageType("tfcluster.TensorStreamHead");
+
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function tooLarge(what: string, name: string, bytes: number, cap: number): ResourceExhaustedError {
+  return new ResourceExhaustedError(`${what}: tensor '${name}' is ${bytes} bytes, more than the ${cap}-byte limit per tensor (maxTensorBytes)`);
+}
+
+/** The frames of one message: the head, then views of out-of-band tensor bytes. */
+export function encodeFrames<M>(message: M, codec: MessageCodec<M>, slots: TensorSlots<M>, cfg: GrpcConfig, what: string): Buffer[] {
+  const named = slots.get(message);
+  const outOfBand: OutOfBandWire[] = [];
+  const bodies: Uint8Array[] = [];
+  const inHead = named.map(({ name, tensor }, slot) => {
+    const bpe = bytesPerElement(tensor.dtype);
+    const bytes = tensor.size * bpe;
+    if (bytes > cfg.maxTensorBytes) throw tooLarge(what, name, bytes, cfg.maxTensorBytes);
+    if (bpe === 0 || bytes < cfg.outOfBandMinBytes) return tensor;
+    outOfBand.push({ slot, dtype: dtypeToWire(tensor.dtype), dim: tensor.shape, byte_length: bytes });
+    bodies.push(contentBytes(tensor.data));
+    return new NDArray(tensor.dtype, [0], allocData(tensor.dtype, 0));
+  });
+  const body = codec.encode(outOfBand.length ? slots.set(message, inHead) : message);
+  const head = headType.encode({ message: body, tensor: outOfBand } satisfies HeadWire).finish();
+  if (head.byteLength > cfg.maxMessageBytes) {
+    throw new ResourceExhaustedError(`${what}: message of ${head.byteLength} bytes is larger than maxMessageBytes (${cfg.maxMessageBytes}) even with its large tensors streamed`);
+  }
+  const frames = [asBuffer(head)];
+  for (const b of bodies) {
+    for (let off = 0; off < b.byteLength; off += cfg.chunkBytes) {
+      frames.push(asBuffer(b.subarray(off, Math.min(b.byteLength, off + cfg.chunkBytes))));
+    }
+  }
+  return frames;
+}
+
+interface Pending {
+  slot: number;
+  tensor: NDArray;
+  bytes: Uint8Array;
+  filled: number;
+}
+
+/** Rebuilds one message from its frames; `complete` once every out-of-band byte has arrived. */
+export class FrameAssembler<M> {
+  private message: M | undefined;
+  private pending: Pending[] = [];
+  private current = 0;
+
+  constructor(
+    private readonly codec: MessageCodec<M>,
+    private readonly slots: TensorSlots<M>,
+    private readonly cfg: GrpcConfig,
+    private readonly what: string,
+  ) {}
+
+  get complete(): boolean {
+    return this.message !== undefined && this.current === this.pending.length;
+  }
+
+  push(frame: Uint8Array): void {
+    if (this.message === undefined) return this.pushHead(frame);
+    if (this.complete) throw new DataLossError(`${this.what}: ${frame.byteLength} bytes after the end of the message`);
+    let off = 0;
+    while (off < frame.byteLength && this.current < this.pending.length) {
+      const p = this.pending[this.current]!;
+      const n = Math.min(frame.byteLength - off, p.bytes.byteLength - p.filled);
+      p.bytes.set(frame.subarray(off, off + n), p.filled);
+      p.filled += n;
+      off += n;
+      if (p.filled === p.bytes.byteLength) this.current++;
+    }
+    if (off < frame.byteLength) throw new DataLossError(`${this.what}: ${frame.byteLength - off} bytes more than the tensors announced`);
+  }
+
+  result(): M {
+    if (!this.complete || this.message === undefined) {
+      const got = this.pending.reduce((a, p) => a + p.filled, 0);
+      const want = this.pending.reduce((a, p) => a + p.bytes.byteLength, 0);
+      throw new DataLossError(`${this.what}: stream ended early (${this.message === undefined ? "no message" : `${got} of ${want} tensor bytes`})`);
+    }
+    if (this.pending.length === 0) return this.message;
+    const tensors = this.slots.get(this.message).map((s) => s.tensor);
+    for (const p of this.pending) tensors[p.slot] = p.tensor;
+    return this.slots.set(this.message, tensors);
+  }
+
+  private pushHead(frame: Uint8Array): void {
+    let head: HeadWire;
+    try {
+      head = headType.decode(frame) as unknown as HeadWire;
+    } catch (err) {
+      throw new DataLossError(`${this.what}: unreadable stream head (${String((err as Error).message)})`);
+    }
+    const message = this.codec.decode(head.message ?? new Uint8Array(0));
+    const named = this.slots.get(message);
+    for (const t of head.tensor ?? []) {
+      const slot = t.slot ?? 0;
+      const name = named[slot]?.name;
+      if (name === undefined) throw new DataLossError(`${this.what}: out-of-band tensor for slot ${slot} of ${named.length}`);
+      this.pending.push(this.allocate(slot, name, t));
+    }
+    this.message = message;
+  }
+
+  private allocate(slot: number, name: string, t: OutOfBandWire): Pending {
+    const dtype = dtypeFromWire(t.dtype);
+    const shape = (t.dim ?? []).map(toNumber);
+    const bpe = bytesPerElement(dtype);
+    const bytes = sizeOf(shape) * bpe;
+    if (bpe === 0 || shape.some((d) => d < 0) || bytes !== toNumber(t.byte_length)) {
+      throw new InvalidArgumentError(`${this.what}: tensor '${name}' announced as ${dtype}[${shape.join(",")}] with ${toNumber(t.byte_length)} bytes`);
+    }
+    if (bytes > this.cfg.maxTensorBytes) throw tooLarge(this.what, name, bytes, this.cfg.maxTensorBytes);
+    const data = allocData(dtype, sizeOf(shape));
+    return { slot, tensor: new NDArray(dtype, shape, data), bytes: contentBytes(data), filled: 0 };
+  }
+}
