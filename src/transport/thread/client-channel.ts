@@ -13,6 +13,15 @@ import type { ThreadLimits } from "./limits.js";
 import { FrameKind, methodLabel } from "./protocol.js";
 import { RingClosedError } from "./ring.js";
 
+/** Ring counters of a connection, seen from the client: requests written, replies read. */
+export interface ChannelStats {
+  requestBytes: number;
+  /** Times a request writer waited for space in a full ring (back-pressure). */
+  requestWaits: number;
+  replyBytes: number;
+  replyWaits: number;
+}
+
 export class ClientChannel {
   private connection: ClientConnection | undefined;
   private closed = false;
@@ -88,6 +97,13 @@ export class ClientChannel {
     this.closed = true;
     this.connection?.close(`the client channel to ${this.address} was closed`);
     this.connection = undefined;
+  }
+
+  stats(): ChannelStats | undefined {
+    const c = this.connection;
+    if (!c) return undefined;
+    const { requestRing: req, replyRing: rep } = c;
+    return { requestBytes: req.stats.bytes, requestWaits: req.stats.waits, replyBytes: rep.stats.bytes, replyWaits: rep.stats.waits };
   }
 
   private async connect(): Promise<ClientConnection> {

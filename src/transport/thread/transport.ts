@@ -12,6 +12,7 @@ import type { CallOptions, MasterService, ServedServices, ServerHandle, Transpor
 import { parseAddress } from "./broker.js";
 import { brokerLink } from "./broker-link.js";
 import { ClientChannel } from "./client-channel.js";
+import type { ChannelStats } from "./client-channel.js";
 import type { ThreadTransportOptions } from "./limits.js";
 import { resolveLimits } from "./limits.js";
 import type { ServiceName } from "./protocol.js";
@@ -22,6 +23,8 @@ export interface ThreadTransport extends Transport {
   readonly name: "thread";
   /** Client channels open in this thread (one per address). */
   readonly channelCount: number;
+  /** Ring counters of this thread's current connection to `address` (undefined if none). */
+  channelStats(address: string): ChannelStats | undefined;
 }
 
 type Stub = Record<string, (request: unknown, options?: CallOptions) => Promise<unknown>>;
@@ -54,6 +57,9 @@ export function createThreadTransport(options: ThreadTransportOptions = {}): Thr
     name: "thread",
     get channelCount() {
       return channels.size;
+    },
+    channelStats(address: string) {
+      return channels.get(address)?.stats();
     },
     // Security options do not apply: a thread transport never leaves the process.
     async serve(address: string, services: ServedServices): Promise<ServerHandle> {

@@ -1,0 +1,94 @@
+/** Frames through a ring in one thread: envelope + tensor payloads, every dtype, size limits. */
+import { describe, expect, test } from "vitest";
+import { DataLossError, ResourceExhaustedError } from "../../../../src/errors/index.js";
+import { NDArray, ndarray } from "../../../../src/tensor/ndarray.js";
+import type { GraphDef } from "../../../../src/graph/graph-def.js";
+import { encodeMessage } from "../../../../src/transport/thread/frame-codec.js";
+import { FrameReader, FrameWriter } from "../../../../src/transport/thread/frame-io.js";
+import { FrameKind, methodId } from "../../../../src/transport/thread/protocol.js";
+import { RingReader, RingWriter, allocateRing } from "../../../../src/transport/thread/ring.js";
+
+function pipe(capacity: number, maxMessageBytes?: number) {
+  const sab = allocateRing(capacity);
+  const writer = new FrameWriter(new RingWriter(sab), maxMessageBytes);
+  const reader = new FrameReader(new RingReader(sab));
+  return { writer, reader };
+}
+
+async function roundTrip(message: unknown, capacity = 1 << 16): Promise<unknown> {
+  const { writer, reader } = pipe(capacity);
+  const frame = { kind: FrameKind.REQUEST, method: methodId("master", "runStep"), callId: 7, timeoutMs: 250, message: encodeMessage(message) };
+  const sent = writer.send(frame);
+  const header = await reader.readHeader();
+  expect(header).toMatchObject({ kind: FrameKind.REQUEST, callId: 7, timeoutMs: 250, method: frame.method });
+  const body = await reader.readBody(header);
+  await sent;
+  return body;
+}
+
+const everyDType = (): NDArray[] => [
+  ndarray([[1.5, -2], [3, 4]]),
+  ndarray([1, 2, 3], { dtype: "float64" }),
+  ndarray([7, -8], { dtype: "int32" }),
+  ndarray([2n ** 62n, -5n], { dtype: "int64" }),
+  ndarray([0, 255], { dtype: "uint8" }),
+  ndarray([true, false, true]),
+  ndarray(["héllo", "", "wörld"]),
+  new NDArray("resource", [1], [{ device: "/job:ps/replica:0/task:0/device:CPU:0", container: "ps", name: "v", kind: "Var" }]),
+];
+
+describe("frame codec", () => {
+  test("every dtype comes back equal, as an NDArray, where it was", async () => {
+    const feeds = everyDType().map((tensor, i) => ({ name: `t${i}`, tensor }));
+    const body = (await roundTrip({ sessionHandle: "s", feed: feeds, fetch: ["a"], target: [], options: {} })) as { feed: { name: string; tensor: NDArray }[] };
+    expect(body.feed).toHaveLength(feeds.length);
+    body.feed.forEach((f, i) => {
+      const want = feeds[i]!.tensor;
+      expect(f.tensor).toBeInstanceOf(NDArray);
+      expect(f.tensor.dtype).toBe(want.dtype);
+      expect(f.tensor.shape).toEqual(want.shape);
+      expect(f.tensor.toArray()).toEqual(want.toArray());
+    });
+  });
+
+  test("tensors inside a GraphDef's attrs and a bare tensor at the root survive", async () => {
+    const graphDef: GraphDef = {
+      node: [{ name: "c", op: "Const", input: [], device: "", attr: { value: { tensor: ndarray([1, 2]) }, dtype: { type: "float32" } } }],
+    };
+    const body = (await roundTrip({ graphDef, config: {}, target: "" })) as { graphDef: GraphDef };
+    const attr = body.graphDef.node[0]!.attr.value as { tensor: NDArray };
+    expect(attr.tensor).toBeInstanceOf(NDArray);
+    expect(attr.tensor.toArray()).toEqual([1, 2]);
+    const root = await roundTrip(ndarray([5], { dtype: "int32" }));
+    expect((root as NDArray).toArray()).toEqual([5]);
+  });
+
+  test("encoding does not touch the caller's message", () => {
+    const tensor = ndarray([1]);
+    const msg = { feed: [{ name: "x", tensor }], fetch: ["y"] };
+    encodeMessage(msg);
+    expect(msg.feed[0]!.tensor).toBe(tensor);
+  });
+
+  test("a message 16x the ring streams through it", async () => {
+    const big = new Float32Array(1 << 18); // 1 MiB through a 64 KiB ring
+    for (let i = 0; i < big.length; i++) big[i] = i * 0.5;
+    const body = (await roundTrip({ tensor: new NDArray("float32", [big.length], big) }, 1 << 16)) as { tensor: NDArray };
+    expect(Buffer.compare(Buffer.from((body.tensor.data as Float32Array).buffer), Buffer.from(big.buffer))).toBe(0);
+  });
+
+  test("a message over the size limit fails before anything is written", () => {
+    const { writer } = pipe(1024, 1000);
+    const frame = { kind: FrameKind.REQUEST, method: methodId("worker", "runGraph"), callId: 1, timeoutMs: 0, message: encodeMessage({ t: ndarray(new Float32Array(300)) }) };
+    expect(() => writer.send(frame)).toThrow(ResourceExhaustedError);
+    expect(() => writer.send(frame)).toThrow(/worker\.runGraph.*over the limit of 1000 bytes.*float32\[300\]/);
+  });
+
+  test("a corrupt header is DATA_LOSS", async () => {
+    const sab = allocateRing(1024);
+    const raw = new RingWriter(sab);
+    await raw.write(new Uint8Array(24).fill(9));
+    raw.flush();
+    await expect(new FrameReader(new RingReader(sab)).readHeader()).rejects.toBeInstanceOf(DataLossError);
+  });
+});
