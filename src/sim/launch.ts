@@ -7,6 +7,7 @@ import { InvalidArgumentError } from "../errors/index.js";
 import { ClusterSpec } from "../train/cluster-spec.js";
 import type { ClusterSpecLike } from "../train/cluster-spec.js";
 import type { TransportName } from "../transport/services.js";
+import { launchGrpc } from "./grpc-launcher.js";
 import { launchInproc } from "./inproc-launcher.js";
 import type { LaunchedTasks, LaunchOptions } from "./types.js";
 
@@ -63,9 +64,7 @@ const launchers: Record<TransportName, Launcher> = {
   thread: async () => {
     throw new InvalidArgumentError("thread launcher not available yet");
   },
-  grpc: async () => {
-    throw new InvalidArgumentError("grpc launcher not available yet");
-  },
+  grpc: (c, o) => launchGrpc(c.asClusterDef(), o),
 };
 
 export async function launch(cluster: ClusterSpecLike, options: SimLaunchOptions = {}): Promise<SimCluster> {

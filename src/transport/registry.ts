@@ -4,6 +4,8 @@ import type { Transport, TransportName } from "./services.js";
 
 const transports = new Map<string, () => Promise<Transport>>([
   ["inproc", async () => (await import("./inproc/inproc-transport.js")).inprocTransport],
+  ["thread", async () => (await import("./thread/transport.js")).threadTransport],
+  ["grpc", async () => (await import("./grpc/transport.js")).grpcTransport],
 ]);
 
 export function registerTransport(name: TransportName, load: () => Promise<Transport>): void {
