@@ -240,3 +240,7 @@ export function concat(values: TensorLike[], axis: TensorLike, options: NameOpti
   const attrs = { N: { i: ts.length }, T: { type: ts[0]!.dtype }, Tidx: { type: axisT.dtype } };
   return makeTensorOp("ConcatV2", [...ts, axisT], attrs, ts[0]!.dtype, out, { name: namer.name });
 }
+
+// The slicing and indexing ops are part of the same family; import them from here too.
+export { split, slice, gather, oneHot, tile, pad, where } from "./array-index.js";
+export type { SplitOptions, OneHotOptions, PadOptions } from "./array-index.js";
