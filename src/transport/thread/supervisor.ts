@@ -41,7 +41,11 @@ export class SupervisedThread {
   error: Error | undefined;
   private exitInfo: ThreadExit | undefined;
 
+  /** The thread's id (kept: Worker.threadId reads -1 once the thread has exited). */
+  readonly threadId: number;
+
   constructor(readonly worker: Worker) {
+    this.threadId = worker.threadId;
     live.add(this);
     worker.on("error", (err: Error) => {
       this.error ??= err;
@@ -60,10 +64,6 @@ export class SupervisedThread {
 
   get alive(): boolean {
     return this.exitInfo === undefined;
-  }
-
-  get threadId(): number {
-    return this.worker.threadId;
   }
 
   post(message: unknown): void {

@@ -23,6 +23,8 @@ export interface ThreadTransport extends Transport {
   readonly name: "thread";
   /** Client channels open in this thread (one per address). */
   readonly channelCount: number;
+  /** Closes this thread's client channels (their pending calls fail UNAVAILABLE); reconnects lazily. */
+  close(): Promise<void>;
   /** Ring counters of this thread's current connection to `address` (undefined if none). */
   channelStats(address: string): ChannelStats | undefined;
 }

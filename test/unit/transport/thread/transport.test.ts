@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as errors from "../../../../src/errors/index.js";
-import type { RunStepRequest, RunStepResponse } from "../../../../src/transport/messages.js";
+import type { RunStepRequest } from "../../../../src/transport/messages.js";
 import type { MasterService } from "../../../../src/transport/services.js";
 import { NDArray, ndarray } from "../../../../src/tensor/ndarray.js";
 import { liveThreadCount } from "../../../../src/transport/thread/supervisor.js";
