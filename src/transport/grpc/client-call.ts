@@ -19,8 +19,8 @@ function asBuffer(b: Uint8Array): Buffer {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
-function site(peer: Peer, spec: MethodSpec, opts: CallOptions | undefined): CallSite {
-  return { rpc: spec.rpc, address: peer.address, timeoutMs: opts?.timeoutMs, channelState: peer.state };
+function site(peer: Peer, spec: MethodSpec, opts: CallOptions | undefined, cancelledHere: boolean): CallSite {
+  return { rpc: spec.rpc, address: peer.address, timeoutMs: opts?.timeoutMs, channelState: peer.state, cancelledHere };
 }
 
 function grpcOptions(opts: CallOptions | undefined): GrpcCallOptions {
@@ -58,16 +58,20 @@ export function callUnary(peer: Peer, path: string, spec: MethodSpec, request: u
   const metadata = callMetadata(peer.security, spec.waitForReady === true && hasDeadline(opts));
   return new Promise((resolve, reject) => {
     let detach = (): void => {};
+    let cancelledHere = false;
     const call = peer.client().makeUnaryRequest(path, identity, identity, body, metadata, grpcOptions(opts), (err, res) => {
       detach();
-      if (err) return reject(errorFromCall(err, site(peer, spec, opts)));
+      if (err) return reject(errorFromCall(err, site(peer, spec, opts, cancelledHere)));
       try {
         resolve(spec.response.decode(res ?? Buffer.alloc(0)));
       } catch (e) {
         reject(asOpError(e));
       }
     });
-    detach = onAbort(opts?.signal, () => call.cancel());
+    detach = onAbort(opts?.signal, () => {
+      cancelledHere = true;
+      call.cancel();
+    });
   });
 }
 
@@ -86,7 +90,12 @@ export function callChunked(peer: Peer, path: string, spec: MethodSpec, request:
     const assembler = new FrameAssembler(spec.response, spec.responseSlots!, peer.cfg, `${spec.rpc} response from ${peer.address}`);
     let statusOk = false;
     let settled = false;
-    const detach = onAbort(opts?.signal, () => call.cancel());
+    let cancelledHere = false;
+    const cancel = (): void => {
+      cancelledHere = true;
+      call.cancel();
+    };
+    const detach = onAbort(opts?.signal, cancel);
     const settle = (err: unknown, value?: unknown): void => {
       if (settled) return;
       settled = true;
@@ -97,7 +106,7 @@ export function callChunked(peer: Peer, path: string, spec: MethodSpec, request:
     };
     const fail = (err: unknown): void => {
       settle(err);
-      call.cancel();
+      cancel();
     };
     // The OK status can be emitted before the last buffered frames: finish on whichever comes last.
     const tryFinish = (): void => {
@@ -116,7 +125,7 @@ export function callChunked(peer: Peer, path: string, spec: MethodSpec, request:
       }
       tryFinish();
     });
-    call.on("error", (err: Error) => settle(errorFromCall(err, site(peer, spec, opts))));
+    call.on("error", (err: Error) => settle(errorFromCall(err, site(peer, spec, opts, cancelledHere))));
     call.on("status", (s: StatusObject) => {
       statusOk = s.code === GrpcStatus.OK;
       tryFinish();

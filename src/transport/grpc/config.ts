@@ -61,8 +61,6 @@ function commonOptions(cfg: GrpcConfig): ChannelOptions {
     "grpc.keepalive_permit_without_calls": cfg.keepalivePermitWithoutCalls ? 1 : 0,
     "grpc.max_receive_message_length": cfg.maxMessageBytes,
     "grpc.max_send_message_length": cfg.maxMessageBytes,
-    // channelz bookkeeping costs on every call and nothing here reads it
-    "grpc.enable_channelz": 0,
   };
 }
 
@@ -70,6 +68,9 @@ export function channelOptions(cfg: GrpcConfig): ChannelOptions {
   return {
     ...commonOptions(cfg),
     "grpc-node.flow_control_window": cfg.flowControlWindowBytes,
+    // channelz bookkeeping costs on every call and nothing here reads it. Not on servers: there,
+    // grpc-js 1.14 only tracks sessions for forceShutdown() when channelz is on.
+    "grpc.enable_channelz": 0,
     "grpc.initial_reconnect_backoff_ms": cfg.reconnectBackoffMs.initial,
     "grpc.max_reconnect_backoff_ms": cfg.reconnectBackoffMs.max,
     // each transport owns its connections, so close() really closes them

@@ -43,6 +43,8 @@ export interface CallSite {
   timeoutMs?: number;
   /** Channel state when the call failed, for transport errors ("TRANSIENT_FAILURE"). */
   channelState?: () => string;
+  /** Whether this side cancelled the call (else a CANCELLED status means the peer reset it). */
+  cancelledHere?: boolean;
 }
 
 function isServiceError(err: unknown): err is ServiceError {
@@ -66,7 +68,9 @@ export function errorFromCall(err: unknown, site: CallSite): OpError {
     case GrpcStatus.DEADLINE_EXCEEDED:
       return new DeadlineExceededError(`${where}: deadline of ${site.timeoutMs ?? "?"} ms exceeded (${details}${state})`);
     case GrpcStatus.CANCELLED:
-      return new CancelledError(`${where} was cancelled (${details})`);
+      if (site.cancelledHere) return new CancelledError(`${where} was cancelled (${details})`);
+      // the server reset the stream: it is stopping or gone
+      return new UnavailableError(`${where} failed: peer ${site.address} dropped the call (${details}${state})`);
     default:
       return errorFromStatus({ code: err.code, message: `${where}: ${details}` });
   }
