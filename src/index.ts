@@ -99,6 +99,8 @@ export * as nn from "./graph/ops/nn.js";
 export { Session } from "./client/session.js";
 export type { SessionOptions, RunArgs, FeedDict } from "./client/session.js";
 export { timeline } from "./client/timeline.js";
+export { clusterStatus } from "./client/cluster-status.js";
+export type { ResourceStatus } from "./transport/messages.js";
 export type { ConfigProto, RunOptions, RunMetadata } from "./transport/messages.js";
 
 export * as train from "./train/index.js";

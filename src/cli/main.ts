@@ -3,13 +3,13 @@
  */
 import { Command, InvalidArgumentError as CliArgError } from "commander";
 import { readFileSync } from "node:fs";
+import { clusterStatus } from "../client/cluster-status.js";
 import { Session } from "../client/session.js";
 import type { ClusterSpecLike } from "../train/cluster-spec.js";
 import { parseTfConfig } from "../train/tf-config.js";
 import { Server } from "../train/server.js";
 import type { ServerOptions } from "../train/server.js";
 import { launch } from "../sim/launch.js";
-import { parseTarget, getTransport } from "../transport/registry.js";
 import type { TransportName } from "../transport/services.js";
 import { formatStatus } from "./format-status.js";
 
@@ -139,10 +139,8 @@ export function buildProgram(): Command {
     .option("--timeout <ms>", "give up after this many milliseconds", int, 10_000)
     .option("--json", "print JSON")
     .action(async (target: string, opts: { timeout: number; json?: boolean }) => {
-      const { transport, address } = parseTarget(target);
-      const master = (await getTransport(transport)).connectMaster(address);
-      const report = await master.resourceStatus({}, { timeoutMs: opts.timeout });
-      process.stdout.write(opts.json ? `${JSON.stringify(report.resource, null, 2)}\n` : formatStatus(report.resource));
+      const resources = await clusterStatus(target, { timeoutMs: opts.timeout });
+      process.stdout.write(opts.json ? `${JSON.stringify(resources, null, 2)}\n` : formatStatus(resources));
     });
 
   return program;

@@ -12,6 +12,7 @@ import type { BackendName } from "./compute/backend.js";
 import { localDevices, taskKey } from "./devices.js";
 import type { TaskId } from "./devices.js";
 import { Master } from "./master/master-service.js";
+import { namedPeer } from "./peer-worker.js";
 import { Worker } from "./worker/worker-service.js";
 import "./kernels/all.js";
 
@@ -98,7 +99,7 @@ export class EngineServer {
     if (!w) {
       const address = this.cluster.job.find((j) => j.name === t.job)?.tasks[t.task];
       if (address === undefined) throw new InvalidArgumentError(`Task ${key} is not in the cluster`);
-      w = this.options.transport.connectWorker(address, this.options.security);
+      w = namedPeer(t, address, this.options.transport.connectWorker(address, this.options.security));
       this.peers.set(key, w);
     }
     return w;

@@ -13,6 +13,12 @@ function numeric(ctx: KernelContext, x: NDArray): void {
   if (x.dtype === "string" || x.dtype === "resource" || x.dtype === "bool") throw invalidArg(ctx, `${ctx.node.op} does not support dtype ${x.dtype}`);
 }
 
+/** tfjs-wasm multiplies float32 only: integers go through float32 (exact below 2^24) and are rounded back. */
+function product(a: tfc.Tensor, b: tfc.Tensor, ta: boolean, tb: boolean): tfc.Tensor {
+  if (a.dtype === "float32") return tfc.matMul(a, b, ta, tb);
+  return tfc.round(tfc.matMul(tfc.cast(a, "float32"), tfc.cast(b, "float32"), ta, tb));
+}
+
 registerKernel("MatMul", (ctx) => {
   const [a, b] = [input(ctx, 0), input(ctx, 1)];
   numeric(ctx, a);
@@ -23,7 +29,7 @@ registerKernel("MatMul", (ctx) => {
   const k1 = a.shape[ta ? 0 : 1];
   const k2 = b.shape[tb ? 1 : 0];
   if (k1 !== k2) throw invalidArg(ctx, `Matrix size-incompatible: In[0]: ${shapeStr(a.shape)}, In[1]: ${shapeStr(b.shape)}`);
-  return compute([a, b], [a.dtype], (x, y) => tfc.matMul(x!, y!, ta, tb));
+  return compute([a, b], [a.dtype], (x, y) => product(x!, y!, ta, tb));
 });
 
 registerKernel("BatchMatMulV2", (ctx) => {
@@ -39,7 +45,7 @@ registerKernel("BatchMatMulV2", (ctx) => {
   const k1 = a.shape[a.rank - (adjX ? 2 : 1)];
   const k2 = b.shape[b.rank - (adjY ? 1 : 2)];
   if (k1 !== k2) throw invalidArg(ctx, `Matrix size-incompatible: In[0]: ${shapeStr(a.shape)}, In[1]: ${shapeStr(b.shape)}`);
-  return compute([a, b], [a.dtype], (x, y) => tfc.matMul(x!, y!, adjX, adjY));
+  return compute([a, b], [a.dtype], (x, y) => product(x!, y!, adjX, adjY));
 });
 
 function registerSoftmax(type: string, fn: (x: tfc.Tensor) => tfc.Tensor): void {
