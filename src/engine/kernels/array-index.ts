@@ -5,14 +5,14 @@
 import { NDArray, sizeOf } from "../../tensor/ndarray.js";
 import type { NDData } from "../../tensor/ndarray.js";
 import { splitAlong } from "./array.js";
-import { alloc, checkAxis, copyRun, forEachIndex, input, intScalar, intVector, invalidArg, shapeStr, stridesOf, takeElements, toNumbers } from "./kernel-utils.js";
+import { alloc, checkAxis, copyRun, forEachIndex, input, scalarNumber, intVector, invalidArg, shapeStr, stridesOf, takeElements, toNumbers } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
 registerKernel("Split", (ctx) => {
   const x = input(ctx, 1);
   const num = ctx.attrs.i("num_split");
-  const axis = checkAxis(ctx, intScalar(ctx, input(ctx, 0), "split_dim"), x.rank, "split_dim");
+  const axis = checkAxis(ctx, scalarNumber(ctx, input(ctx, 0), "split_dim"), x.rank, "split_dim");
   const d = x.shape[axis]!;
   if (num <= 0 || d % num !== 0) throw invalidArg(ctx, `Number of ways to split should evenly divide the split dimension, but got split_dim ${axis} (size = ${d}) and num_split ${num}`);
   return splitAlong(x, axis, new Array<number>(num).fill(d / num));
@@ -21,7 +21,7 @@ registerKernel("Split", (ctx) => {
 registerKernel("SplitV", (ctx) => {
   const x = input(ctx, 0);
   const sizes = intVector(ctx, input(ctx, 1), "size_splits");
-  const axis = checkAxis(ctx, intScalar(ctx, input(ctx, 2), "split_dim"), x.rank, "split_dim");
+  const axis = checkAxis(ctx, scalarNumber(ctx, input(ctx, 2), "split_dim"), x.rank, "split_dim");
   const d = x.shape[axis]!;
   const unknown = sizes.filter((s) => s === -1).length;
   if (unknown > 1) throw invalidArg(ctx, "Only one dimensions can have a value of -1");
@@ -61,7 +61,7 @@ registerKernel("Slice", (ctx) => {
 registerKernel("GatherV2", (ctx) => {
   const [params, indicesT] = [input(ctx, 0), input(ctx, 1)];
   if (params.rank < 1) throw invalidArg(ctx, "params must be at least 1 dimensional");
-  const axis = checkAxis(ctx, intScalar(ctx, input(ctx, 2), "axis"), params.rank, "axis");
+  const axis = checkAxis(ctx, scalarNumber(ctx, input(ctx, 2), "axis"), params.rank, "axis");
   const indices = toNumbers(indicesT);
   const limit = params.shape[axis]!;
   indices.forEach((v, i) => {
@@ -98,7 +98,7 @@ function scalarArg(ctx: KernelContext, i: number, what: string): NDArray {
 
 registerKernel("OneHot", (ctx) => {
   const indicesT = input(ctx, 0);
-  const depth = intScalar(ctx, scalarArg(ctx, 1, "depth"), "depth");
+  const depth = scalarNumber(ctx, scalarArg(ctx, 1, "depth"), "depth");
   const [on, off] = [scalarArg(ctx, 2, "on_value"), scalarArg(ctx, 3, "off_value")];
   if (depth < 0) throw invalidArg(ctx, `depth must be non-negative, got: ${depth}`);
   const rawAxis = ctx.attrs.i("axis", -1);

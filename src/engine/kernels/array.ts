@@ -5,7 +5,7 @@
  */
 import type { DType } from "../../tensor/dtypes.js";
 import { NDArray, ndarray, sizeOf } from "../../tensor/ndarray.js";
-import { alloc, checkAxis, copyRun, forEachIndex, input, intScalar, intVector, invalidArg, shapeStr, stridesOf, takeElements, withShape } from "./kernel-utils.js";
+import { alloc, checkAxis, copyRun, forEachIndex, input, scalarNumber, intVector, invalidArg, shapeStr, stridesOf, takeElements, withShape } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
@@ -163,7 +163,7 @@ registerKernel("ConcatV2", (ctx) => {
   const xs = ctx.inputs.slice(0, -1);
   const first = xs[0];
   if (!first) throw invalidArg(ctx, "ConcatV2 needs at least one value and an axis");
-  const axisRaw = intScalar(ctx, input(ctx, ctx.inputs.length - 1), "axis");
+  const axisRaw = scalarNumber(ctx, input(ctx, ctx.inputs.length - 1), "axis");
   if (first.rank === 0) throw invalidArg(ctx, "ConcatOp : Can't concatenate scalars (use tf.stack instead)");
   if (axisRaw < -first.rank || axisRaw >= first.rank) {
     throw invalidArg(ctx, `ConcatOp : Expected concatenating dimensions in the range [${-first.rank}, ${first.rank}), but got ${axisRaw}`);

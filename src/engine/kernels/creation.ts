@@ -8,7 +8,7 @@ import { NDArray, sizeOf } from "../../tensor/ndarray.js";
 import type { NodeDef } from "../../graph/graph-def.js";
 import { SeededRandom } from "../../util/env.js";
 import type { Random } from "../../util/env.js";
-import { alloc, input, intScalar, intVector, invalidArg, shapeStr, toNumbers } from "./kernel-utils.js";
+import { alloc, input, scalarNumber, intVector, invalidArg, shapeStr, toNumbers } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
@@ -60,9 +60,9 @@ registerKernel("ZerosLike", (ctx) => filledLike(ctx, false));
 registerKernel("OnesLike", (ctx) => filledLike(ctx, true));
 
 registerKernel("Range", (ctx) => {
-  const start = intScalar(ctx, input(ctx, 0), "start");
-  const limit = intScalar(ctx, input(ctx, 1), "limit");
-  const delta = intScalar(ctx, input(ctx, 2), "delta");
+  const start = scalarNumber(ctx, input(ctx, 0), "start");
+  const limit = scalarNumber(ctx, input(ctx, 1), "limit");
+  const delta = scalarNumber(ctx, input(ctx, 2), "delta");
   const dtype = ctx.attrs.type("Tidx", input(ctx, 0).dtype);
   if (delta === 0) throw invalidArg(ctx, `Requires delta != 0: ${delta}`);
   if (delta > 0 && start > limit) throw invalidArg(ctx, `Requires start <= limit when delta > 0: ${start}/${limit}`);

@@ -38,8 +38,8 @@ export function intVector(ctx: KernelContext, a: NDArray, what: string, allowSca
   return toNumbers(a);
 }
 
-/** The value of a scalar argument. */
-export function intScalar(ctx: KernelContext, a: NDArray, what: string): number {
+/** The value of a scalar (or one-element) numeric argument as a JS number. */
+export function scalarNumber(ctx: KernelContext, a: NDArray, what: string): number {
   if (a.size !== 1 || a.rank > 1) throw invalidArg(ctx, `${what} must be a scalar, got shape ${shapeStr(a.shape)}`);
   return toNumbers(a)[0]!;
 }

@@ -5,7 +5,7 @@
 import { isFloating } from "../../tensor/dtypes.js";
 import type { NDArray } from "../../tensor/ndarray.js";
 import { compute, tfc } from "../compute/backend.js";
-import { broadcastShape, checkAxis, input, intScalar, intVector, invalidArg, shapeStr } from "./kernel-utils.js";
+import { broadcastShape, checkAxis, input, scalarNumber, intVector, invalidArg, shapeStr } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
@@ -103,7 +103,7 @@ registerReduction("Min", (x, axes, keep) => tfc.min(x, axes, keep));
 registerKernel("ArgMax", (ctx) => {
   const x = input(ctx, 0);
   numeric(ctx, x);
-  const axis = checkAxis(ctx, intScalar(ctx, input(ctx, 1), "dimension"), x.rank, "dimension");
+  const axis = checkAxis(ctx, scalarNumber(ctx, input(ctx, 1), "dimension"), x.rank, "dimension");
   if (x.shape[axis] === 0) throw invalidArg(ctx, `Reduction axis ${axis} is empty in shape ${shapeStr(x.shape)}`);
   return compute([x], [ctx.attrs.type("output_type", "int64")], (t) => tfc.argMax(t!, axis));
 });

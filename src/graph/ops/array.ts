@@ -1,5 +1,5 @@
 /**
- * Shape-changing array ops: Identity, Reshape, ExpandDims, Squeeze, Shape/Size/Rank, Transpose,
+ * Shape-changing array ops: Identity, StopGradient, Reshape, ExpandDims, Squeeze, Shape/Size/Rank, Transpose,
  * Pack (stack), Unpack (unstack), ConcatV2. Slicing and indexing ops are in array-index.ts.
  */
 import { ndarray } from "../../tensor/ndarray.js";
@@ -22,6 +22,16 @@ export function identity(x: TensorLike, options: NameOption = {}): Tensor {
   const namer = opNamer([x], "Identity", options.name);
   const t = namer.inside(() => toTensor(x, undefined, "input"));
   return makeTensorOp("Identity", [t], { T: { type: t.dtype } }, t.dtype, copy(t.shape), { name: namer.name });
+}
+
+/**
+ * The same value, but gradients do not flow through it (StopGradient).
+ * @example const target = tf.stopGradient(tf.add(reward, nextValue));
+ */
+export function stopGradient(x: TensorLike, options: NameOption = {}): Tensor {
+  const namer = opNamer([x], "StopGradient", options.name);
+  const t = namer.inside(() => toTensor(x, undefined, "input"));
+  return makeTensorOp("StopGradient", [t], { T: { type: t.dtype } }, t.dtype, copy(t.shape), { name: namer.name });
 }
 
 function reshapedShape(input: Shape, shapeT: Tensor, ctx: string): Shape {

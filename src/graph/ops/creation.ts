@@ -39,11 +39,13 @@ export function constant(value: ConstantValue, options: ConstantOptions = {}): T
  */
 export function placeholder(dtype: DType, shape: Shape = null, options: NameOption = {}): Tensor {
   if (!isDType(dtype)) throw new TypeError(`placeholder: unknown dtype ${String(dtype)}`);
+  // -1 is accepted for an unknown dimension, as TF's PartialTensorShape does.
+  const dims = shape === null ? null : shape.map((d) => (d === null || d < 0 ? null : d));
   return getDefaultGraph().addOp({
     type: "Placeholder",
     name: options.name ?? "Placeholder",
-    attrs: { dtype: { type: dtype }, shape: { shape: shape === null ? null : [...shape] } },
-    outputs: [{ dtype, shape: shape === null ? null : [...shape] }],
+    attrs: { dtype: { type: dtype }, shape: { shape: dims } },
+    outputs: [{ dtype, shape: dims === null ? null : [...dims] }],
   }).output;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Graph } from "../../../../src/graph/graph.js";
-import { concat, expandDims, identity, rank, reshape, shape, size, squeeze, stack, transpose, unstack } from "../../../../src/graph/ops/array.js";
+import { concat, expandDims, identity, rank, reshape, shape, size, squeeze, stack, stopGradient, transpose, unstack } from "../../../../src/graph/ops/array.js";
 import { constant, placeholder } from "../../../../src/graph/ops/creation.js";
 
 const inGraph = <T>(fn: (g: Graph) => T): T => {
@@ -126,6 +126,15 @@ describe("stack, unstack, concat", () => {
       expect(concat([a, a], 0).shape).toEqual([4, 3]);
       expect(concat([a], 0).op.type).toBe("Identity");
       expect(() => concat([a, placeholder("float32", [3, 3])], 1)).toThrow(RangeError);
+    });
+  });
+});
+
+describe("stopGradient", () => {
+  it("is StopGradient{T} keeping dtype and shape", () => {
+    inGraph(() => {
+      const s = stopGradient(placeholder("int32", [2, null]));
+      expect([s.op.type, s.dtype, s.shape, s.op.attrs]).toEqual(["StopGradient", "int32", [2, null], { T: { type: "int32" } }]);
     });
   });
 });
