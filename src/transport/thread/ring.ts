@@ -14,7 +14,7 @@ const READ = 16;
 const CLOSED = 32;
 const HEADER_BYTES = 192;
 /** A wait re-checks the closed flag at least this often even if no notify comes (dead peer). */
-const WAIT_SLICE_MS = 250;
+const WAIT_SLICE_MS = 1000;
 
 type WaitAsyncResult =
   | { async: false; value: "not-equal" | "timed-out" }

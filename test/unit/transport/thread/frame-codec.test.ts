@@ -34,6 +34,7 @@ const everyDType = (): NDArray[] => [
   ndarray([0, 255], { dtype: "uint8" }),
   ndarray([true, false, true]),
   ndarray(["héllo", "", "wörld"]),
+  new NDArray("float32", [0, 3], new Float32Array(0)),
   new NDArray("resource", [1], [{ device: "/job:ps/replica:0/task:0/device:CPU:0", container: "ps", name: "v", kind: "Var" }]),
 ];
 

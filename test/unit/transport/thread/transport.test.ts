@@ -98,6 +98,33 @@ describe("thread transport", () => {
     await small.close();
   });
 
+  test("many concurrent calls of mixed sizes from two clients arrive whole and unmixed", async () => {
+    const other = createThreadTransport({ ringBytes: 1 << 16 });
+    const clients = [master, other.connectMaster(a.address)];
+    const calls = Array.from({ length: 120 }, (_, i) => {
+      const n = (i * 7919) % 50_000;
+      const data = new Int32Array(n).map((_, k) => k ^ i);
+      const tensor = new NDArray("int32", [n], data);
+      return clients[i % 2]!.runStep(step([i % 3 === 0 ? "sleep:5" : "echo"], [{ name: `t${i}`, tensor }])).then((r) => {
+        const back = r.tensor[0]!;
+        expect(back.name).toBe(`t${i}`);
+        expect(Buffer.compare(Buffer.from((back.tensor.data as Int32Array).buffer), Buffer.from(data.buffer))).toBe(0);
+      });
+    });
+    await Promise.all(calls);
+    await other.close();
+  });
+
+  test("a call that times out while its big request is still streaming leaves the channel in sync", async () => {
+    const small = createThreadTransport({ ringBytes: 1 << 16 });
+    const m = small.connectMaster(a.address);
+    const big = ndarray(new Float32Array(8 << 20));
+    await expect(m.runStep(step(["echo"], [{ name: "x", tensor: big }]), { timeoutMs: 1 })).rejects.toBeInstanceOf(errors.DeadlineExceededError);
+    const r = await m.runStep(step(["echo"], [{ name: "y", tensor: ndarray([1, 2, 3]) }]));
+    expect(r.tensor[0]!.tensor.toArray()).toEqual([1, 2, 3]);
+    await small.close();
+  });
+
   test("a deadline rejects with DeadlineExceededError and aborts the callee's signal", async () => {
     const t0 = performance.now();
     await expect(master.runStep(step(["block"]), { timeoutMs: 100 })).rejects.toBeInstanceOf(errors.DeadlineExceededError);
