@@ -5,6 +5,7 @@
 import type { DType } from "../../tensor/dtypes.js";
 import { isDType, isFloating } from "../../tensor/dtypes.js";
 import { makeTensorOp } from "../convert.js";
+import type { AttrValue } from "../graph-def.js";
 import type { NameOption, TensorLike } from "../convert.js";
 import type { Tensor } from "../tensor.js";
 import { checkDType, dtypeOf, FLOAT_TYPES, NUMERIC_TYPES, opNamer, SIGNED_TYPES, toTensor, sameTypeInputs } from "./builder-utils.js";
@@ -16,6 +17,11 @@ export type UnaryOp = (x: TensorLike, options?: NameOption) => Tensor;
 const BOOL: readonly DType[] = ["bool"];
 const ALL_COMPARABLE: readonly DType[] = [...NUMERIC_TYPES, "bool", "string"];
 
+/** The T attr; the logical ops (bool only) have none in TF's op defs, so a GraphDef must not carry one. */
+function typeAttr(dtype: DType, allowed: readonly DType[]): Record<string, AttrValue> {
+  return allowed === BOOL ? {} : { T: { type: dtype } };
+}
+
 /** A broadcasting binary op; `out` is the output dtype when it is not the inputs' (comparisons). */
 function binaryOp(type: string, base: string, allowed: readonly DType[], out?: DType): BinaryOp {
   return (x, y, options = {}) => {
@@ -23,7 +29,7 @@ function binaryOp(type: string, base: string, allowed: readonly DType[], out?: D
     const [a, b] = namer.inside(() => sameTypeInputs(type, [x, y], ["x", "y"]));
     checkDType(type, "x", a!, allowed);
     const shape = broadcastShapes(a!.shape, b!.shape, opContext(namer.fullName, type));
-    return makeTensorOp(type, [a!, b!], { T: { type: a!.dtype } }, out ?? a!.dtype, shape, { name: namer.name });
+    return makeTensorOp(type, [a!, b!], typeAttr(a!.dtype, allowed), out ?? a!.dtype, shape, { name: namer.name });
   };
 }
 
@@ -32,7 +38,7 @@ function unaryOp(type: string, allowed: readonly DType[]): UnaryOp {
     const namer = opNamer([x], type, options.name);
     const t = namer.inside(() => toTensor(x, undefined, "x"));
     checkDType(type, "x", t, allowed);
-    return makeTensorOp(type, [t], { T: { type: t.dtype } }, t.dtype, t.shape === null ? null : [...t.shape], { name: namer.name });
+    return makeTensorOp(type, [t], typeAttr(t.dtype, allowed), t.dtype, t.shape === null ? null : [...t.shape], { name: namer.name });
   };
 }
 

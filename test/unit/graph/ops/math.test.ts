@@ -70,6 +70,7 @@ describe("binary ops", () => {
       const e = equal(constant([1, 2]), 2);
       expect([e.op.type, e.dtype]).toEqual(["Equal", "bool"]);
       expect(logicalAnd(e, e).dtype).toBe("bool");
+      expect(logicalAnd(e, e).op.attrs).toEqual({});
       expect(() => logicalAnd(constant([1]), constant([1]))).toThrow(TypeError);
     });
   });
