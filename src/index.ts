@@ -61,6 +61,7 @@ export {
   sqrt,
   exp,
   log,
+  log1p,
   pow,
   maximum,
   minimum,
@@ -91,6 +92,7 @@ export {
   size,
   rank,
   identity,
+  stopGradient,
 } from "./graph/ops/array.js";
 export { split, slice, gather, oneHot, tile, pad, where } from "./graph/ops/array-index.js";
 export { noOp, group, tuple } from "./graph/ops/control.js";

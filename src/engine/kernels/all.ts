@@ -6,4 +6,5 @@ import "./creation.js";
 import "./data-flow.js";
 import "./math.js";
 import "./math-reduce.js";
+import "./nn.js";
 import "./state.js";
