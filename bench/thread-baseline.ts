@@ -123,6 +123,7 @@ export async function bareRingCopy(totalBytes = 16 << 20, ringBytes = 4 << 20, p
 export async function threadTransportFigures(iterations = 2000): Promise<{ rttMedianUs: number; rttP90Us: number; tensorGbPerSec: number }> {
   const task = await startEchoTask();
   const transport = createThreadTransport();
+  let figures: { rttMedianUs: number; rttP90Us: number; tensorGbPerSec: number };
   try {
     const master = transport.connectMaster(task.address);
     const rtt: number[] = [];
@@ -143,10 +144,11 @@ export async function threadTransportFigures(iterations = 2000): Promise<{ rttMe
     }
     const r = summarize(rtt);
     const tensorGbPerSec = (16 * 2 ** 20) / 1e9 / (summarize(echoMs).medianUs / 1000);
-    return { rttMedianUs: r.medianUs, rttP90Us: r.p90Us, tensorGbPerSec };
+    figures = { rttMedianUs: r.medianUs, rttP90Us: r.p90Us, tensorGbPerSec };
   } finally {
     await transport.close();
     await task.stop();
-    if (liveThreadCount() !== 0) throw new Error("thread bench left threads running");
   }
+  if (liveThreadCount() !== 0) throw new Error("thread bench left threads running");
+  return figures;
 }

@@ -6,7 +6,7 @@ import { CancelledError, DeadlineExceededError, InvalidArgumentError, OpError, U
 import { systemClock } from "../../util/env.js";
 import type { CallOptions } from "../services.js";
 import type { BrokerLink } from "./broker-link.js";
-import type { PendingCall } from "./client-connection.js";
+import type { ConnectionState, PendingCall } from "./client-connection.js";
 import { ClientConnection } from "./client-connection.js";
 import { encodeMessage } from "./frame-codec.js";
 import type { ThreadLimits } from "./limits.js";
@@ -15,6 +15,7 @@ import { RingClosedError } from "./ring.js";
 
 /** Ring counters of a connection, seen from the client: requests written, replies read. */
 export interface ChannelStats {
+  state: ConnectionState;
   requestBytes: number;
   /** Times a request writer waited for space in a full ring (back-pressure). */
   requestWaits: number;
@@ -103,7 +104,7 @@ export class ClientChannel {
     const c = this.connection;
     if (!c) return undefined;
     const { requestRing: req, replyRing: rep } = c;
-    return { requestBytes: req.stats.bytes, requestWaits: req.stats.waits, replyBytes: rep.stats.bytes, replyWaits: rep.stats.waits };
+    return { state: c.connectionState, requestBytes: req.stats.bytes, requestWaits: req.stats.waits, replyBytes: rep.stats.bytes, replyWaits: rep.stats.waits };
   }
 
   private async connect(): Promise<ClientConnection> {

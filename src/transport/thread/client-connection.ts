@@ -8,6 +8,7 @@ import { MessageChannel, type MessagePort } from "node:worker_threads";
 import { DataLossError, ResourceExhaustedError, UnavailableError, errorFromStatus } from "../../errors/index.js";
 import type { Status } from "../../errors/index.js";
 import { systemClock } from "../../util/env.js";
+import { tracer } from "../../util/logger.js";
 import type { BrokerLink } from "./broker-link.js";
 import { FrameReader, FrameWriter } from "./frame-io.js";
 import type { ThreadLimits } from "./limits.js";
@@ -22,7 +23,9 @@ export interface PendingCall {
   finish(err: Error | undefined, value?: unknown): void;
 }
 
-type State = "connecting" | "ready" | "dead";
+export type ConnectionState = "connecting" | "ready" | "dead";
+
+const trace = tracer("thread");
 
 export class ClientConnection {
   readonly writer: FrameWriter;
@@ -33,7 +36,7 @@ export class ClientConnection {
   private readonly reader: FrameReader;
   private readonly port: MessagePort;
   private readonly pending = new Map<number, PendingCall>();
-  private state: State = "connecting";
+  private state: ConnectionState = "connecting";
   private label: string;
   private nextCallId = 1;
   private onReady!: () => void;
@@ -67,6 +70,10 @@ export class ClientConnection {
 
   get isDead(): boolean {
     return this.state === "dead";
+  }
+
+  get connectionState(): ConnectionState {
+    return this.state;
   }
 
   /** Takes a call id for `call`; fails when the in-flight limit is reached. */
@@ -114,6 +121,7 @@ export class ClientConnection {
     if (m.t === "ready" && this.state === "connecting") {
       this.state = "ready";
       this.label = m.label;
+      trace(`client → ${this.label}: ready`);
       this.onReady();
       this.updateRef();
       void this.pump();
@@ -154,6 +162,7 @@ export class ClientConnection {
     const wasConnecting = this.state === "connecting";
     this.state = "dead";
     const err = typeof why === "string" ? this.unavailable(why) : errorFromStatus(why);
+    trace(`client → ${this.label}: dead (${err.message}); ${this.pending.size} calls pending`);
     this.requestRing.close();
     this.replyRing.close();
     this.port.close();

@@ -5,6 +5,7 @@
 import { MessageChannel } from "node:worker_threads";
 import { CancelledError, UnavailableError } from "../../errors/index.js";
 import { systemClock } from "../../util/env.js";
+import { tracer } from "../../util/logger.js";
 import type { ServedServices, ServerHandle } from "../services.js";
 import type { Acceptor } from "./broker.js";
 import { rejectOffer } from "./broker.js";
@@ -12,6 +13,8 @@ import type { BrokerLink } from "./broker-link.js";
 import type { ThreadLimits } from "./limits.js";
 import type { ConnectOffer } from "./protocol.js";
 import { ServerConnection } from "./server-connection.js";
+
+const trace = tracer("thread");
 
 /** Default time running calls get to finish on stop() before they are aborted. */
 const DEFAULT_GRACE_MS = 5_000;
@@ -46,6 +49,7 @@ export class ThreadServer implements ServerHandle {
     try {
       this.boundAddress = await this.link.bind(address, this.accept);
       this.state = "listening";
+      trace(`server ${this.boundAddress}: listening`);
     } catch (err) {
       this.closeKeepAlive();
       this.state = "stopped";
@@ -69,6 +73,7 @@ export class ThreadServer implements ServerHandle {
 
   private async shutDown(graceMs: number): Promise<void> {
     this.state = "stopping";
+    trace(`server ${this.boundAddress}: stopping (grace ${graceMs} ms, ${this.connections.size} connections)`);
     await this.link.unbind(this.boundAddress, this.accept).catch(() => undefined);
     for (const c of this.connections) c.refusing = true;
     await this.within(graceMs, Promise.all([...this.connections].map((c) => c.idle())));
@@ -81,6 +86,7 @@ export class ThreadServer implements ServerHandle {
     for (const c of [...this.connections]) c.close(`the server at ${this.boundAddress} stopped`);
     this.closeKeepAlive();
     this.state = "stopped";
+    trace(`server ${this.boundAddress}: stopped`);
   }
 
   private onOffer(offer: ConnectOffer): void {
