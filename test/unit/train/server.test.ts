@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import * as tf from "../../../src/index.js";
+
+describe("tf.train.Server", () => {
+  it("checks the task and its address as TF's GrpcServer::Init does", async () => {
+    await expect(tf.train.Server.create({ local: ["localhost"] }, { jobName: "local", taskIndex: 0, transport: "inproc" })).rejects.toThrow(/port/);
+    await expect(tf.train.Server.create({ local: ["localhost:0"] }, { jobName: "local", taskIndex: 3, transport: "inproc" })).rejects.toBeInstanceOf(tf.errors.InvalidArgumentError);
+    await expect(tf.train.Server.create({ local: ["localhost:0"] }, { jobName: "nope", taskIndex: 0, transport: "inproc" })).rejects.toBeInstanceOf(tf.errors.InternalError);
+    await expect(tf.train.Server.create({ a: ["localhost:0"], b: ["localhost:0"] }, { transport: "inproc" })).rejects.toThrow("Must specify an explicit `job_name`.");
+    await expect(tf.train.Server.create({ a: ["localhost:0", "localhost:0"] }, { jobName: "a", transport: "inproc" })).rejects.toThrow("Must specify an explicit `task_index`.");
+  });
+
+  it("a second server on a bound port fails with UnknownError", async () => {
+    const first = await tf.train.Server.create({ local: ["127.0.0.1:0"] }, { transport: "grpc" });
+    const port = first.address.split(":").pop();
+    await expect(tf.train.Server.create({ local: [`127.0.0.1:${port}`] }, { transport: "grpc" })).rejects.toBeInstanceOf(tf.errors.UnknownError);
+    await first.stop();
+  });
+
+  it("stop() really stops: join() resolves and the target refuses sessions", async () => {
+    const server = await tf.train.Server.createLocalServer({ transport: "inproc" });
+    expect(server.target).toMatch(/^inproc:\/\/localhost:\d+$/);
+    expect(server.serverDef.jobName).toBe("local");
+    const joined = server.join();
+    const g = new tf.Graph();
+    const c = g.asDefault(() => tf.constant(5));
+    const sess = new tf.Session(server.target, { graph: g });
+    expect((await sess.run(c)).item()).toBe(5);
+    await server.stop();
+    await joined;
+    const late = new tf.Session(server.target, { graph: g });
+    await expect(late.run(c)).rejects.toBeInstanceOf(tf.errors.UnavailableError);
+    await server.stop();
+  });
+
+  it("logDevicePlacement prints each node's device", async () => {
+    const server = await tf.train.Server.createLocalServer({ transport: "inproc" });
+    const g = new tf.Graph();
+    const c = g.asDefault(() => tf.constant(5, { name: "logged" }));
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const sess = new tf.Session(server.target, { graph: g, config: { logDevicePlacement: true } });
+      await sess.run(c);
+      await sess.close();
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(lines.join("")).toContain("logged: (Const): /job:local/replica:0/task:0/device:CPU:0");
+    await server.stop();
+  });
+});
