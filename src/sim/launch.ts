@@ -9,6 +9,7 @@ import type { ClusterSpecLike } from "../train/cluster-spec.js";
 import type { TransportName } from "../transport/services.js";
 import { launchGrpc } from "./grpc-launcher.js";
 import { launchInproc } from "./inproc-launcher.js";
+import { launchThreadTasks } from "./thread-launcher.js";
 import type { LaunchedTasks, LaunchOptions } from "./types.js";
 
 export interface SimLaunchOptions extends LaunchOptions {
@@ -61,9 +62,7 @@ type Launcher = (cluster: ClusterSpec, options: LaunchOptions) => Promise<Launch
 
 const launchers: Record<TransportName, Launcher> = {
   inproc: (c, o) => launchInproc(c.asClusterDef(), o),
-  thread: async () => {
-    throw new InvalidArgumentError("thread launcher not available yet");
-  },
+  thread: (c, o) => launchThreadTasks(c.asClusterDef(), o),
   grpc: (c, o) => launchGrpc(c.asClusterDef(), o),
 };
 
