@@ -12,3 +12,16 @@ it("grpc: one real server process per task, all gone after stop()", async () => 
   await cluster.stop();
   expect(await childPids("tfcluster.js server")).toEqual(before);
 }, 120_000);
+
+it("thread: one worker thread per task, none left after stop()", async () => {
+  const { liveThreadCount } = await import("../../src/transport/thread/index.js");
+  const before = liveThreadCount();
+  const cluster = await tf.sim.launch({ ps: ["localhost:0"], worker: ["localhost:0", "localhost:0"] }, { transport: "thread" });
+  expect(liveThreadCount() - before).toBe(3);
+  await cluster.kill("worker", 1);
+  expect(liveThreadCount() - before).toBe(2);
+  await cluster.restart("worker", 1);
+  expect(liveThreadCount() - before).toBe(3);
+  await cluster.stop();
+  expect(liveThreadCount()).toBe(before);
+}, 120_000);
