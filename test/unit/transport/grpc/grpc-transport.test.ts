@@ -230,4 +230,17 @@ describe("grpc transport: stop", () => {
     await Promise.all([handle.stop(), handle.stop()]);
     expect(performance.now() - t0).toBeLessThan(1000);
   });
+
+  it("leaves no socket open after stop() and close()", async () => {
+    const sockets = (): number => process.getActiveResourcesInfo().filter((r) => r.startsWith("TCP")).length;
+    const before = sockets();
+    const t = createGrpcTransport();
+    const handle = await t.serve("127.0.0.1:0", new FakeServices());
+    await t.connectWorker(handle.address).getStatus({});
+    await t.connectMaster(handle.address).listDevices({});
+    expect(sockets()).toBeGreaterThan(before);
+    await handle.stop({ graceMs: 500 });
+    await t.close();
+    await expect.poll(sockets, { timeout: 3000 }).toBe(before);
+  });
 });
