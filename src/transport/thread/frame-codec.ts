@@ -115,9 +115,34 @@ export interface DecodedEnvelope {
   tensors: TensorDesc[];
 }
 
-/** Parses an envelope; `bytes` may be a view into the ring (v8 copies what it keeps). */
+/**
+ * Node's default deserializer returns typed arrays as views into the bytes it reads when they are
+ * aligned. Our bytes are the ring (or a reused staging buffer), which the next frame overwrites:
+ * every typed array is copied out instead.
+ */
+class CopyingDeserializer extends v8.DefaultDeserializer {
+  _readHostObject(): unknown {
+    const base = v8.DefaultDeserializer.prototype as unknown as { _readHostObject(this: v8.Deserializer): unknown };
+    const view = base._readHostObject.call(this);
+    return ArrayBuffer.isView(view) ? copyView(view) : view;
+  }
+}
+
+function copyView(view: ArrayBufferView): ArrayBufferView {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
+  // Buffer#slice would alias, and `new Buffer(...)` is deprecated: Buffer gets its own case.
+  if (Buffer.isBuffer(view)) return Buffer.from(bytes.buffer, 0, bytes.byteLength);
+  if (view instanceof DataView) return new DataView(bytes.buffer);
+  const Ctor = view.constructor as new (buffer: ArrayBuffer, byteOffset: number, length: number) => ArrayBufferView;
+  const perElement = (view as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  return new Ctor(bytes.buffer, 0, view.byteLength / perElement);
+}
+
+/** Parses an envelope; `bytes` may be a view into the ring: nothing decoded keeps pointing into it. */
 export function decodeEnvelope(bytes: Uint8Array): DecodedEnvelope {
-  const e: unknown = v8.deserialize(bytes);
+  const deserializer = new CopyingDeserializer(bytes);
+  deserializer.readHeader();
+  const e: unknown = deserializer.readValue();
   if (typeof e !== "object" || e === null || !Array.isArray((e as Envelope).paths) || !Array.isArray((e as Envelope).tensors)) {
     throw new TypeError("thread transport: malformed frame envelope");
   }

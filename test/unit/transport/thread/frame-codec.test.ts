@@ -64,6 +64,23 @@ describe("frame codec", () => {
     expect((root as NDArray).toArray()).toEqual([5]);
   });
 
+  test("typed arrays outside NDArrays are copied out of the ring, not left aliasing it", async () => {
+    const { writer, reader } = pipe(1024);
+    const send = (v: number) =>
+      writer.send({ kind: FrameKind.REQUEST, method: 0, callId: v, timeoutMs: 0, message: encodeMessage({ raw: new Uint8Array(16).fill(v), f: new Float64Array([v]), b: Buffer.from([v, v]) }) });
+    const firsts: { raw: Uint8Array; f: Float64Array; b: Buffer }[] = [];
+    for (let v = 1; v <= 40; v++) {
+      await send(v);
+      firsts.push((await reader.readBody(await reader.readHeader())) as { raw: Uint8Array; f: Float64Array; b: Buffer });
+    }
+    firsts.forEach((m, i) => {
+      expect([...m.raw]).toEqual(new Array(16).fill(i + 1));
+      expect(m.f[0]).toBe(i + 1);
+      expect(m.f).toBeInstanceOf(Float64Array);
+      expect(Buffer.isBuffer(m.b) && [...m.b]).toEqual([i + 1, i + 1]);
+    });
+  });
+
   test("encoding does not touch the caller's message", () => {
     const tensor = ndarray([1]);
     const msg = { feed: [{ name: "x", tensor }], fetch: ["y"] };
