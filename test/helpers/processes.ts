@@ -18,10 +18,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface CliProcess extends ChildProcess {
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+}
+
 /** Starts `tfcluster <args>` and resolves once it prints `readyText`. */
-export function startCli(args: string[], readyText = "listening at", timeoutMs = 60_000): Promise<ChildProcess> {
+export function startCli(args: string[], readyText = "listening at", timeoutMs = 60_000, env: NodeJS.ProcessEnv = {}): Promise<CliProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...env } }) as CliProcess;
+    child.output = () => out;
     let out = "";
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
