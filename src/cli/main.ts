@@ -11,6 +11,7 @@ import { Server } from "../train/server.js";
 import type { ServerOptions } from "../train/server.js";
 import { launch } from "../sim/launch.js";
 import type { TransportName } from "../transport/services.js";
+import type { BackendName } from "../engine/compute/backend.js";
 import { formatStatus } from "./format-status.js";
 
 function int(value: string): number {
@@ -21,6 +22,11 @@ function int(value: string): number {
 
 function transportName(value: string): TransportName {
   if (value !== "inproc" && value !== "thread" && value !== "grpc") throw new CliArgError(`expected inproc, thread or grpc, got '${value}'`);
+  return value;
+}
+
+function backendName(value: string): BackendName {
+  if (value !== "wasm" && value !== "cpu" && value !== "tensorflow") throw new CliArgError(`expected wasm, cpu or tensorflow, got '${value}'`);
   return value;
 }
 
@@ -64,8 +70,9 @@ export function buildProgram(): Command {
     .option("--token-file <file>", "file holding the shared cluster token every call must carry")
     .option("--virtual-gpus <n>", "give this task N GPU devices backed by the CPU", int, 0)
     .option("--seed <n>", "random seed of this task", int)
+    .option("--backend <name>", "TensorFlow.js backend of this task: wasm | cpu | tensorflow", backendName)
     .option("--exit-with-parent", "stop when standard input closes (used by tfcluster sim)")
-    .action(async (opts: { exitWithParent?: boolean; cluster?: string; job?: string; task?: number; transport: TransportName; tlsCert?: string; tlsKey?: string; tlsCa?: string; tokenFile?: string; virtualGpus: number; seed?: number }) => {
+    .action(async (opts: { backend?: BackendName; exitWithParent?: boolean; cluster?: string; job?: string; task?: number; transport: TransportName; tlsCert?: string; tlsKey?: string; tlsCa?: string; tokenFile?: string; virtualGpus: number; seed?: number }) => {
       let cluster: ClusterSpecLike;
       let jobName = opts.job;
       let taskIndex = opts.task;
@@ -83,6 +90,7 @@ export function buildProgram(): Command {
       if (jobName !== undefined) options.jobName = jobName;
       if (taskIndex !== undefined) options.taskIndex = taskIndex;
       if (opts.seed !== undefined) options.seed = opts.seed;
+      if (opts.backend) options.backend = opts.backend;
       if (opts.tlsCert || opts.tlsKey || opts.tlsCa) {
         options.tls = {
           ...(opts.tlsCert ? { cert: readFileSync(opts.tlsCert) } : {}),

@@ -14,7 +14,7 @@ import type { NDData } from "../../tensor/ndarray.js";
 export type BackendName = "wasm" | "cpu" | "tensorflow";
 export { tfc };
 
-let ready: Promise<BackendName> | null = null;
+let pending: { name: BackendName; ready: Promise<BackendName> } | null = null;
 let current: BackendName | null = null;
 
 async function loadNodeBackend(): Promise<void> {
@@ -35,8 +35,9 @@ async function loadNodeBackend(): Promise<void> {
 
 /** Selects and initialises the backend once per thread; later calls with another name switch it. */
 export async function initBackend(name: BackendName = defaultBackendName()): Promise<BackendName> {
-  if (current === name && ready) return ready;
-  ready = (async () => {
+  if (current === name) return name;
+  if (pending?.name === name) return pending.ready;
+  const ready = (async () => {
     if (name === "tensorflow") await loadNodeBackend();
     const ok = await tfc.setBackend(name);
     if (!ok) throw new FailedPreconditionError(`TensorFlow.js backend "${name}" failed to initialise`);
@@ -44,7 +45,12 @@ export async function initBackend(name: BackendName = defaultBackendName()): Pro
     current = name;
     return name;
   })();
-  return ready;
+  pending = { name, ready };
+  try {
+    return await ready;
+  } finally {
+    if (pending?.ready === ready) pending = null;
+  }
 }
 
 export function defaultBackendName(): BackendName {
