@@ -1,9 +1,13 @@
 /**
- * One blocked queue operation (TF's QueueBase::Attempt): an enqueue, a dequeue or a queued
- * close, waiting in one of the queue's two attempt lists until the flush loop completes it.
+ * Blocked queue operations (TF's QueueBase::Attempt) and the two attempt lists they wait in.
+ * After every change the flush loop tries the head enqueue attempt, then the head dequeue
+ * attempt, and repeats while either makes progress; only heads are tried, so a blocked head
+ * holds back everything behind it. A step's AbortSignal cancels a waiting attempt at once.
  */
 import { CancelledError, InternalError, OpError } from "../../errors/index.js";
+import type { Clock } from "../../util/env.js";
 import type { Element } from "./queue-elements.js";
+import type { AttemptOptions, QueueWaiter } from "./queue-types.js";
 
 /** What one try of an attempt achieved (TF's RunResult). */
 export type RunResult = "noProgress" | "progress" | "complete";
@@ -91,5 +95,92 @@ export class Attempt<T> implements PendingAttempt {
 
   onEnd(detach: () => void): void {
     this.detach = detach;
+  }
+}
+
+/** The enqueue and dequeue attempt lists of a queue, with the flush loop and cancellation. */
+export abstract class AttemptLists {
+  /** Enqueues and queued (non-cancelling) closes, in arrival order. */
+  private readonly enqueueAttempts: PendingAttempt[] = [];
+  private readonly dequeueAttempts: PendingAttempt[] = [];
+  private flushing = false;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Puts back a partial batch (in the order it was taken) after a close or a cancellation. */
+  protected abstract restoreElements(taken: Element[]): void;
+
+  protected get hasEnqueueAttempts(): boolean {
+    return this.enqueueAttempts.length > 0;
+  }
+
+  /** Fails every attempt of one list at once (close with cancel_pending_enqueues, destroy). */
+  protected abandonAll(list: "enqueue" | "dequeue", error: OpError): void {
+    for (const a of (list === "enqueue" ? this.enqueueAttempts : this.dequeueAttempts).splice(0)) a.abandon(error);
+  }
+
+  /** Who is waiting, enqueue list first, for status reports. */
+  protected waiters(): QueueWaiter[] {
+    const now = this.clock.nowMs();
+    return [...this.enqueueAttempts, ...this.dequeueAttempts].map((a) => ({
+      kind: a.kind,
+      elements: a.remaining,
+      sinceMs: now - a.startMs,
+      stepId: a.stepId,
+    }));
+  }
+
+  protected startAttempt<T>(kind: AttemptKind, remaining: number, options: AttemptOptions, run: (a: Attempt<T>) => RunResult): Promise<T> {
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(cancelledError(kind, signal.reason));
+    const attempt = new Attempt<T>(kind, remaining, options.stepId ?? null, this.clock.nowMs(), run);
+    const list = kind === "dequeue" ? this.dequeueAttempts : this.enqueueAttempts;
+    list.push(attempt);
+    if (signal) {
+      const onAbort = (): void => this.cancelAttempt(attempt, list, cancelledError(kind, signal.reason));
+      signal.addEventListener("abort", onAbort, { once: true });
+      attempt.onEnd(() => signal.removeEventListener("abort", onAbort));
+    }
+    this.flush();
+    return attempt.promise;
+  }
+
+  private cancelAttempt(attempt: PendingAttempt, list: PendingAttempt[], error: OpError): void {
+    const index = list.indexOf(attempt);
+    if (index < 0) return; // already completed
+    list.splice(index, 1);
+    // TF drops a cancelled attempt's partial batch; we put it back so no element is ever lost.
+    // It was the head dequeue attempt, so nothing was taken after it and the order is intact.
+    if (attempt.taken.length > 0) this.restoreElements(attempt.taken.splice(0));
+    attempt.abandon(error);
+    this.flush();
+  }
+
+  /** Tries heads until neither list moves. Bounded: every round moves an element or ends an attempt. */
+  protected flush(): void {
+    if (this.flushing) return; // a flush already in progress will see the change
+    this.flushing = true;
+    try {
+      let changed: boolean;
+      do {
+        changed = this.tryHeads(this.enqueueAttempts);
+        changed = this.tryHeads(this.dequeueAttempts) || changed;
+      } while (changed);
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private tryHeads(list: PendingAttempt[]): boolean {
+    let progress = false;
+    for (let head = list[0]; head !== undefined; head = list[0]) {
+      const result = head.tryRun();
+      if (result === "noProgress") break;
+      progress = true;
+      if (result === "progress") break;
+      list.shift();
+      head.settle();
+    }
+    return progress;
   }
 }

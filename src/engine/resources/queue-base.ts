@@ -14,11 +14,10 @@ import { CancelledError, InvalidArgumentError, OutOfRangeError } from "../../err
 import type { OpError } from "../../errors/index.js";
 import type { DType } from "../../tensor/dtypes.js";
 import type { NDArray } from "../../tensor/ndarray.js";
-import type { Clock } from "../../util/env.js";
 import { QUEUE_RESOURCE_KIND, QUEUE_UNBOUNDED } from "./queue-types.js";
 import type { AttemptOptions, CloseOptions, QueueConfig, QueueDescription, QueueRequest } from "./queue-types.js";
-import { Attempt, cancelledError } from "./queue-attempt.js";
-import type { AttemptKind, PendingAttempt, RunResult } from "./queue-attempt.js";
+import { AttemptLists } from "./queue-attempt.js";
+import type { Attempt, RunResult } from "./queue-attempt.js";
 import type { Element, PartialShape } from "./queue-elements.js";
 import { dtypeListString, isFullyDefined, sameShape, shapeListString, splitBatch, stackComponent, zeros } from "./queue-elements.js";
 import type { Resource } from "./resource-manager.js";
@@ -26,7 +25,7 @@ import { checkSharedQueueRequest, validateManyTuple, validateTuple } from "./que
 
 export * from "./queue-types.js";
 
-export abstract class QueueBase implements Resource {
+export abstract class QueueBase extends AttemptLists implements Resource {
   readonly kind = QUEUE_RESOURCE_KIND;
   /** TF's class name, the prefix of most queue error messages. */
   abstract readonly typeName: string;
@@ -37,17 +36,13 @@ export abstract class QueueBase implements Resource {
   /** INT32_MAX when unbounded, as in TF's messages. */
   readonly capacity: number;
   protected closed = false;
-  private readonly clock: Clock;
-  private readonly enqueueAttempts: PendingAttempt[] = [];
-  private readonly dequeueAttempts: PendingAttempt[] = [];
-  private flushing = false;
 
   constructor(config: QueueConfig) {
+    super(config.clock);
     this.name = config.name;
     this.componentTypes = [...config.componentTypes];
     this.shapes = (config.shapes ?? []).map((s) => [...s]);
     this.capacity = config.capacity < 0 ? QUEUE_UNBOUNDED : config.capacity;
-    this.clock = config.clock;
     if (this.componentTypes.length === 0) throw new InvalidArgumentError(`Empty component types for queue ${this.name}`);
     if (this.shapes.length > 0 && this.shapes.length !== this.componentTypes.length) {
       throw new InvalidArgumentError(
@@ -74,8 +69,6 @@ export abstract class QueueBase implements Resource {
   abstract size(): number;
   protected abstract pushElement(element: Element): void;
   protected abstract takeElement(): Element;
-  /** Puts back a partial batch (in the order it was taken) after a close or a cancellation. */
-  protected abstract restoreElements(taken: Element[]): void;
   /** How many elements a dequeue may take now (RandomShuffleQueue keeps min_after_dequeue while open). */
   protected available(): number {
     return this.size();
@@ -159,8 +152,7 @@ export abstract class QueueBase implements Resource {
   close(options: CloseOptions = {}): Promise<void> {
     if (options.cancelPendingEnqueues) {
       this.closed = true;
-      const cancelled = this.enqueueAttempts.splice(0);
-      for (const a of cancelled) a.abandon(new CancelledError("Enqueue operation was cancelled"));
+      this.abandonAll("enqueue", new CancelledError("Enqueue operation was cancelled"));
       this.flush();
       return Promise.resolve();
     }
@@ -185,7 +177,6 @@ export abstract class QueueBase implements Resource {
   }
 
   describe(): QueueDescription {
-    const now = this.clock.nowMs();
     return {
       name: this.name,
       type: this.typeName,
@@ -193,20 +184,15 @@ export abstract class QueueBase implements Resource {
       capacity: this.capacity === QUEUE_UNBOUNDED ? -1 : this.capacity,
       closed: this.closed,
       componentTypes: [...this.componentTypes],
-      waiting: [...this.enqueueAttempts, ...this.dequeueAttempts].map((a) => ({
-        kind: a.kind,
-        elements: a.remaining,
-        sinceMs: now - a.startMs,
-        stepId: a.stepId,
-      })),
+      waiting: this.waiters(),
     };
   }
 
   /** The container was cleared: the queue closes and every waiter fails. */
   destroy(reason: string): void {
     this.closed = true;
-    for (const a of this.enqueueAttempts.splice(0)) a.abandon(new CancelledError(`Enqueue operation was cancelled: queue '${this.name}' was destroyed (${reason})`));
-    for (const a of this.dequeueAttempts.splice(0)) a.abandon(new CancelledError(`Dequeue operation was cancelled: queue '${this.name}' was destroyed (${reason})`));
+    this.abandonAll("enqueue", new CancelledError(`Enqueue operation was cancelled: queue '${this.name}' was destroyed (${reason})`));
+    this.abandonAll("dequeue", new CancelledError(`Dequeue operation was cancelled: queue '${this.name}' was destroyed (${reason})`));
   }
 
   // ---- attempts ----
@@ -217,32 +203,6 @@ export abstract class QueueBase implements Resource {
     // Zero-size batches never look at the closed state or the step's cancellation.
     if (n === 0) return Promise.resolve(this.componentTypes.map((t, i) => zeros(t, [0, ...this.shapes[i]!.map((d) => Math.max(0, d))])));
     return this.startAttempt<NDArray[]>("dequeue", n, options, (a) => this.runDequeueMany(a, n, allowSmallBatch));
-  }
-
-  private startAttempt<T>(kind: AttemptKind, remaining: number, options: AttemptOptions, run: (a: Attempt<T>) => RunResult): Promise<T> {
-    const { signal } = options;
-    if (signal?.aborted) return Promise.reject(cancelledError(kind, signal.reason));
-    const attempt = new Attempt<T>(kind, remaining, options.stepId ?? null, this.clock.nowMs(), run);
-    const list = kind === "dequeue" ? this.dequeueAttempts : this.enqueueAttempts;
-    list.push(attempt);
-    if (signal) {
-      const onAbort = (): void => this.cancelAttempt(attempt, list, cancelledError(kind, signal.reason));
-      signal.addEventListener("abort", onAbort, { once: true });
-      attempt.onEnd(() => signal.removeEventListener("abort", onAbort));
-    }
-    this.flush();
-    return attempt.promise;
-  }
-
-  private cancelAttempt(attempt: PendingAttempt, list: PendingAttempt[], error: OpError): void {
-    const index = list.indexOf(attempt);
-    if (index < 0) return; // already completed
-    list.splice(index, 1);
-    // TF drops a cancelled attempt's partial batch; we put it back so no element is ever lost.
-    // It was the head dequeue attempt, so nothing was taken after it and the order is intact.
-    if (attempt.taken.length > 0) this.restoreElements(attempt.taken.splice(0));
-    attempt.abandon(error);
-    this.flush();
   }
 
   private runEnqueue(a: Attempt<void>, elements: Element[]): RunResult {
@@ -282,7 +242,7 @@ export abstract class QueueBase implements Resource {
         a.remaining = this.size();
       } else {
         // dequeue_up_to yields to pending enqueue attempts, which fail or finish on this flush.
-        if (allowSmallBatch && this.enqueueAttempts.length > 0) return "progress";
+        if (allowSmallBatch && this.hasEnqueueAttempts) return "progress";
         a.fail(this.insufficient(this.typeName, needed, size));
         return "complete";
       }
@@ -305,36 +265,8 @@ export abstract class QueueBase implements Resource {
     return new OutOfRangeError(`${prefix} '${this.name}' is closed and has insufficient elements (requested ${requested}, current size ${current})`);
   }
 
-  /** Tries heads until neither list moves. Bounded: every round moves an element or ends an attempt. */
-  protected flush(): void {
-    if (this.flushing) return; // a flush already in progress will see the change
-    this.flushing = true;
-    try {
-      let changed: boolean;
-      do {
-        changed = this.tryHeads(this.enqueueAttempts);
-        changed = this.tryHeads(this.dequeueAttempts) || changed;
-      } while (changed);
-    } finally {
-      this.flushing = false;
-    }
-  }
-
-  private tryHeads(list: PendingAttempt[]): boolean {
-    let progress = false;
-    for (let head = list[0]; head !== undefined; head = list[0]) {
-      const result = head.tryRun();
-      if (result === "noProgress") break;
-      progress = true;
-      if (result === "progress") break;
-      list.shift();
-      head.settle();
-    }
-    return progress;
-  }
-
   /** For tests and status reports: a one-line summary. */
-  toString(): string {
+  override toString(): string {
     return `${this.typeName}('${this.name}', size=${this.size()}, capacity=${this.capacity}, closed=${this.closed})`;
   }
 }

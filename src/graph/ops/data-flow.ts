@@ -263,8 +263,9 @@ export class RandomShuffleQueue<N extends string = never> extends QueueBase<N> {
 export function randomShuffleSeeds(opSeed: number | undefined, sharedName: string | undefined): [number, number] {
   const graph = getDefaultGraph();
   if (graph.seed === null && opSeed === undefined) return [0, 0];
-  let [seed1, seed2] = graph.seeds(opSeed).map((s) => s % MAXINT32) as [number, number];
-  if (seed1 === 0 && seed2 === 0) seed2 = MAXINT32;
+  const [seed1, opPart] = graph.seeds(opSeed).map((s) => s % MAXINT32) as [number, number];
+  // get_seed avoids (0, 0), which the kernel reads as "pick random seeds".
+  let seed2 = seed1 === 0 && opPart === 0 ? MAXINT32 : opPart;
   if (opSeed === undefined && sharedName !== undefined) {
     const digest = createHash("md5").update(`${seed1}${sharedName}`, "utf8").digest("hex");
     seed2 = Number.parseInt(digest.slice(0, 8), 16) & 0x7fffffff;
