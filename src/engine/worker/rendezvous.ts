@@ -66,6 +66,11 @@ export class StepRendezvous {
     this.waiters.clear();
   }
 
+  /** The reason the step was aborted on this task, or null. */
+  get abortReason(): OpError | null {
+    return this.aborted;
+  }
+
   /** Nothing left to hand out and nobody waiting. */
   get drained(): boolean {
     return this.values.size === 0 && this.waiters.size === 0;

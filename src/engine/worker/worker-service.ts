@@ -97,6 +97,9 @@ export class Worker implements WorkerService {
     const s = this.session(req.sessionHandle);
     const exe = s.graphs.get(req.graphHandle);
     if (!exe) throw new AbortedError(`Graph handle ${req.graphHandle} is not found on ${this.taskName}`);
+    const early = this.rendezvous.find(req.stepId).abortReason;
+    // The master may have aborted this step before this partition's RunGraph arrived.
+    if (early) throw early;
     const controller = new AbortController();
     const onCallAbort = () => controller.abort(opts.signal!.reason ?? new CancelledError("RunGraph was cancelled"));
     opts.signal?.addEventListener("abort", onCallAbort, { once: true });
