@@ -309,15 +309,17 @@ class CancelCmd implements Cmd {
 function commands(): fc.Arbitrary<Iterable<Cmd>> {
   const client = fc.integer({ min: 0, max: CLIENTS - 1 });
   const count = fc.integer({ min: 0, max: 4 });
+  // Batches often larger than what is there, so partial batches (and their put-back) are common.
+  const want = fc.integer({ min: 0, max: 6 });
   const op = fc.oneof(
     { weight: 6, arbitrary: client.map((c): Cmd => new EnqueueCmd(c)) },
     { weight: 4, arbitrary: fc.tuple(client, count).map(([c, n]): Cmd => new EnqueueManyCmd(c, n)) },
     { weight: 5, arbitrary: fc.tuple(client, fc.integer({ min: 0, max: 4 })).map(([c, a]): Cmd => new DequeueCmd(c, "one", 1, a === 0)) },
-    { weight: 4, arbitrary: fc.tuple(client, count).map(([c, n]): Cmd => new DequeueCmd(c, "many", n, false)) },
-    { weight: 4, arbitrary: fc.tuple(client, count).map(([c, n]): Cmd => new DequeueCmd(c, "upTo", n, false)) },
-    { weight: 1, arbitrary: client.map((c): Cmd => new CloseCmd(c)) },
+    { weight: 4, arbitrary: fc.tuple(client, want).map(([c, n]): Cmd => new DequeueCmd(c, "many", n, false)) },
+    { weight: 4, arbitrary: fc.tuple(client, want).map(([c, n]): Cmd => new DequeueCmd(c, "upTo", n, false)) },
+    { weight: 2, arbitrary: client.map((c): Cmd => new CloseCmd(c)) },
     { weight: 1, arbitrary: fc.constant<Cmd>(new CloseCancelCmd()) },
-    { weight: 3, arbitrary: fc.tuple(client, fc.boolean()).map(([c, d]): Cmd => new CancelCmd(c, d)) },
+    { weight: 4, arbitrary: fc.tuple(client, fc.boolean()).map(([c, d]): Cmd => new CancelCmd(c, d)) },
     { weight: 1, arbitrary: client.map((c): Cmd => new BadEnqueueCmd(c)) },
   );
   return fc.commands([op], { maxCommands: 40 });
