@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UnavailableError } from "../errors/index.js";
 import type { ClusterDef } from "../transport/messages.js";
+import { taskSeed } from "./task-seed.js";
 import type { LaunchedTasks, LaunchOptions } from "./types.js";
 
 const BIN = fileURLToPath(new URL("../../bin/tfcluster.js", import.meta.url));
@@ -66,7 +67,7 @@ export async function launchGrpc(cluster: ClusterDef, options: LaunchOptions): P
     new Promise<void>((resolve, reject) => {
       const args = [BIN, "server", "--cluster", clusterFile, "--job", job, "--task", String(task), "--exit-with-parent"];
       if (options.virtualGpus) args.push("--virtual-gpus", String(options.virtualGpus));
-      if (options.seed !== undefined) args.push("--seed", String(options.seed));
+      if (options.seed !== undefined) args.push("--seed", String(taskSeed(options.seed, job, task)));
       if (tokenFile) args.push("--token-file", tokenFile);
       const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
       children.set(`${job}/${task}`, child);

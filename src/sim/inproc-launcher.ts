@@ -4,13 +4,8 @@ import { inprocTransport } from "../transport/inproc/inproc-transport.js";
 import type { ClusterDef } from "../transport/messages.js";
 import { SeededRandom } from "../util/env.js";
 import { systemClock } from "../util/env.js";
+import { taskSeed } from "./task-seed.js";
 import type { LaunchedTasks, LaunchOptions } from "./types.js";
-
-function taskSeed(seed: number, job: string, task: number): number {
-  let h = seed >>> 0;
-  for (const ch of `${job}/${task}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
-  return h;
-}
 
 export async function launchInproc(cluster: ClusterDef, options: LaunchOptions): Promise<LaunchedTasks> {
   const seed = options.seed ?? 0;

@@ -20,6 +20,7 @@ import type { SupervisedThread } from "../transport/thread/supervisor.js";
 import { systemClock } from "../util/env.js";
 import { tracer } from "../util/logger.js";
 import type { TaskToLauncher, ThreadTaskData } from "./thread-task.js";
+import { taskSeed } from "./task-seed.js";
 import type { LaunchedTasks, LaunchOptions } from "./types.js";
 
 const trace = tracer("thread");
@@ -37,13 +38,6 @@ export interface ThreadTasks extends LaunchedTasks {
 }
 
 const TASK_ENTRY = new URL(import.meta.url.endsWith(".ts") ? "./thread-task.ts" : "./thread-task.js", import.meta.url);
-
-/** The same per-task seed derivation as the inproc launcher. */
-function taskSeed(seed: number, job: string, task: number): number {
-  let h = seed >>> 0;
-  for (const ch of `${job}/${task}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
-  return h;
-}
 
 function resolveCluster(cluster: ClusterDef): ClusterDef {
   const broker = rootBroker();

@@ -42,8 +42,13 @@ function matchesFilters(task: TaskId, filters: string[] | undefined): boolean {
 export class Master implements MasterService {
   private readonly sessions = new Map<string, MasterSession>();
   private nextHandle = 1;
+  private readonly masterTag: number;
 
-  constructor(private readonly env: MasterEnv) {}
+  constructor(private readonly env: MasterEnv) {
+    let h = 0x811c9dc5;
+    for (const ch of taskKey(env.task)) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+    this.masterTag = h & 0x1fffff;
+  }
 
   private async discover(config: m.ConfigProto, opts: CallOptions) {
     const tasks = clusterTasks(this.env.cluster).filter(
@@ -73,7 +78,7 @@ export class Master implements MasterService {
     const { devices, unreachable } = await this.discover(req.config, opts);
     const home = clusterTasks(this.env.cluster)[0] ?? this.env.task;
     const handle = `${this.env.task.job}-${this.env.task.task}-${this.nextHandle++}-${this.env.random.int(2 ** 30).toString(16)}`;
-    const session = new MasterSession(handle, { ...this.env, worker: (t) => this.env.worker(t) }, req.config, {
+    const session = new MasterSession(handle, { ...this.env, worker: (t) => this.env.worker(t), masterTag: this.masterTag }, req.config, {
       devices,
       masterTask: this.env.task,
       resourceHome: home,

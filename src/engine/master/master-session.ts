@@ -30,6 +30,8 @@ interface ReifiedStep {
 
 export interface MasterSessionEnv extends Env {
   worker(task: TaskId): WorkerService;
+  /** 21 bits derived from the master's task name (see nextStepId). */
+  masterTag: number;
 }
 
 export const CLOSE_MESSAGE = "Step was cancelled by an explicit call to `Session::Close()`.";
@@ -126,9 +128,12 @@ export class MasterSession {
     return entry.ready;
   }
 
+  /**
+   * Step ids must not collide between masters sharing a worker, even when they were started with
+   * the same seed: 21 bits name this master's task, 31 bits are random.
+   */
   private nextStepId(): number {
-    // 52 random bits: step ids from different masters sharing a worker must not collide.
-    return this.env.random.int(2 ** 26) * 2 ** 26 + this.env.random.int(2 ** 26);
+    return this.env.masterTag * 2 ** 31 + this.env.random.int(2 ** 31);
   }
 
   private async execute(step: ReifiedStep, feeds: Map<string, m.NamedTensor["tensor"]>, timeoutMs: number, trace: boolean) {
