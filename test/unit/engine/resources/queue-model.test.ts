@@ -7,7 +7,8 @@
  * state and the list of waiters must agree.
  *
  * Runs: TFCLUSTER_PROPERTY_RUNS (default 200 per queue kind). A failure prints its seed and
- * path; replay with TFCLUSTER_PROPERTY_SEED=<seed> TFCLUSTER_PROPERTY_PATH=<path>.
+ * paths and the command line that replays it (TFCLUSTER_PROPERTY_SEED, TFCLUSTER_PROPERTY_PATH,
+ * and TFCLUSTER_PROPERTY_REPLAY for fc.commands' own replay path).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -323,7 +324,8 @@ function commands(): fc.Arbitrary<Iterable<Cmd>> {
     { weight: 8, arbitrary: fc.tuple(client, fc.boolean()).map(([c, d]): Cmd => new CancelCmd(c, d)) },
     { weight: 2, arbitrary: client.map((c): Cmd => new BadEnqueueCmd(c)) },
   );
-  return fc.commands([op], { maxCommands: 60, size: "max" });
+  const replayPath = process.env.TFCLUSTER_PROPERTY_REPLAY;
+  return fc.commands([op], { maxCommands: 60, size: "max", ...(replayPath !== undefined ? { replayPath } : {}) });
 }
 
 function configs(kind: ModelKind): fc.Arbitrary<ModelConfig> {
@@ -351,7 +353,11 @@ function checkProperty(name: string, property: fc.IAsyncProperty<[ModelConfig, I
   if (pathEnv !== undefined) params.path = pathEnv;
   return fc.check(property, params).then((details) => {
     if (!details.failed) return;
-    const replay = `replay: TFCLUSTER_PROPERTY_SEED=${details.seed} TFCLUSTER_PROPERTY_PATH="${details.counterexamplePath}" npx vitest run test/unit/engine/resources/queue-model.test.ts -t "${name}"`;
+    // fc.commands needs its own replay path too: which of the generated commands actually ran.
+    const commandsPath = /replayPath="([^"]*)"/.exec(fc.stringify(details.counterexample))?.[1] ?? "";
+    const replay =
+      `replay: TFCLUSTER_PROPERTY_SEED=${details.seed} TFCLUSTER_PROPERTY_PATH="${details.counterexamplePath}" ` +
+      `TFCLUSTER_PROPERTY_REPLAY="${commandsPath}" npx vitest run test/unit/engine/resources/queue-model.test.ts -t "${name}"`;
     const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     throw new Error(`${fc.defaultReportMessage(details)}\n${cause}\n${replay}`);
   });
