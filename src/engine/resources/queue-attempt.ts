@@ -4,7 +4,7 @@
  * attempt, and repeats while either makes progress; only heads are tried, so a blocked head
  * holds back everything behind it. A step's AbortSignal cancels a waiting attempt at once.
  */
-import { CancelledError, InternalError, OpError } from "../../errors/index.js";
+import { asOpError, CancelledError, InternalError, OpError } from "../../errors/index.js";
 import type { Clock } from "../../util/env.js";
 import type { Element } from "./queue-elements.js";
 import type { AttemptOptions, QueueWaiter } from "./queue-types.js";
@@ -174,7 +174,17 @@ export abstract class AttemptLists {
   private tryHeads(list: PendingAttempt[]): boolean {
     let progress = false;
     for (let head = list[0]; head !== undefined; head = list[0]) {
-      const result = head.tryRun();
+      let result: RunResult;
+      try {
+        result = head.tryRun();
+      } catch (err) {
+        // A failing try (say, a batch that cannot be built) ends that attempt, never the flush.
+        list.shift();
+        if (head.taken.length > 0) this.restoreElements(head.taken.splice(0));
+        head.abandon(asOpError(err));
+        progress = true;
+        continue;
+      }
       if (result === "noProgress") break;
       progress = true;
       if (result === "progress") break;

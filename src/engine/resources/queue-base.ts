@@ -254,7 +254,8 @@ export abstract class QueueBase extends AttemptLists implements Resource {
       a.remaining--;
       result = "progress";
       if (a.remaining === 0) {
-        a.succeed(this.makeBatch(a.taken.splice(0)));
+        a.succeed(this.makeBatch(a.taken));
+        a.taken = [];
         return "complete";
       }
     }

@@ -2,7 +2,7 @@
  * FIFOQueue resource, driven directly: TF's fifo_queue_test behaviours (tf-queues-cluster.md §3).
  */
 import { describe, expect, it } from "vitest";
-import { CancelledError, DeadlineExceededError, InvalidArgumentError, OutOfRangeError } from "../../../../src/errors/index.js";
+import { CancelledError, DeadlineExceededError, InvalidArgumentError, OutOfRangeError, UnimplementedError } from "../../../../src/errors/index.js";
 import { FIFOQueue } from "../../../../src/engine/resources/fifo-queue.js";
 import type { QueueConfig } from "../../../../src/engine/resources/queue-base.js";
 import type { PartialShape } from "../../../../src/engine/resources/queue-elements.js";
@@ -68,6 +68,16 @@ describe("FIFOQueue: order and tuples", () => {
     const q = fifo(4, ["string", "bool"], [[2], []]);
     await q.enqueueMany([str([["a", "b"], ["c", "d"]]), val([true, false], "bool")]);
     expect(values(await q.dequeueMany(2))).toEqual([[["a", "b"], ["c", "d"]], [true, false]]);
+  });
+
+  it("stores any dtype; batching one it cannot batch fails that dequeue and keeps the elements", async () => {
+    const q = fifo(4, ["resource"], [[]]);
+    const handle = (name: string): NDArray => new NDArray("resource", [], [{ device: "/cpu:0", container: "", name, kind: "Queue" }]);
+    await q.enqueue([handle("a")]);
+    await q.enqueue([handle("b")]);
+    await expectError(q.dequeueMany(2), UnimplementedError, "CopyElementToSlice Unhandled data type: resource");
+    expect(q.size()).toBe(2);
+    expect(((await q.dequeue())[0]!.data as { name: string }[])[0]!.name).toBe("a");
   });
 
   it("is unbounded with a negative capacity", async () => {
