@@ -24,39 +24,59 @@ function runWorker<T>(code: string, workerData: unknown, timeoutMs = 60_000): { 
   return { result, worker };
 }
 
-const PING = `
+// Both loops come in two flavours: blocking Atomics.wait, or Atomics.waitAsync (what the thread
+// transport uses, so that no event loop is ever blocked). WAIT(v) waits while t[0] === v.
+// A pending waitAsync does not keep a thread alive (nodejs/node#44729): an interval does.
+const waitFn = (mode: PingPongMode): string =>
+  mode === "wait"
+    ? "const WAIT = async (v) => { while (Atomics.load(t, 0) === v) Atomics.wait(t, 0, v, 1000); };"
+    : "const WAIT = async (v) => { while (Atomics.load(t, 0) === v) { const r = Atomics.waitAsync(t, 0, v, 1000); if (r.async) await r.value; } };";
+
+const ping = (mode: PingPongMode): string => `
 const { workerData, parentPort } = require("node:worker_threads");
 const t = new Int32Array(workerData.sab);
-const samples = [];
-for (let i = 0; i < workerData.warmup + workerData.iterations; i++) {
-  const t0 = performance.now();
-  Atomics.store(t, 0, 1); Atomics.notify(t, 0);
-  while (Atomics.load(t, 0) === 1) Atomics.wait(t, 0, 1, 1000);
-  if (i >= workerData.warmup) samples.push((performance.now() - t0) * 1000);
-}
-Atomics.store(t, 0, 3); Atomics.notify(t, 0);
-parentPort.postMessage(samples);
+${waitFn(mode)}
+const keepAlive = setInterval(() => {}, 1000);
+(async () => {
+  const samples = [];
+  for (let i = 0; i < workerData.warmup + workerData.iterations; i++) {
+    const t0 = performance.now();
+    Atomics.store(t, 0, 1); Atomics.notify(t, 0);
+    await WAIT(1);
+    if (i >= workerData.warmup) samples.push((performance.now() - t0) * 1000);
+  }
+  Atomics.store(t, 0, 3); Atomics.notify(t, 0);
+  parentPort.postMessage(samples);
+  clearInterval(keepAlive);
+})();
 `;
-const PONG = `
+const pong = (mode: PingPongMode): string => `
 const { workerData, parentPort } = require("node:worker_threads");
 const t = new Int32Array(workerData.sab);
-for (;;) {
-  let v = Atomics.load(t, 0);
-  while (v !== 1 && v !== 3) { Atomics.wait(t, 0, v, 1000); v = Atomics.load(t, 0); }
-  if (v === 3) break;
-  Atomics.store(t, 0, 2); Atomics.notify(t, 0);
-}
-parentPort.postMessage("done");
+${waitFn(mode)}
+const keepAlive = setInterval(() => {}, 1000);
+(async () => {
+  for (;;) {
+    let v = Atomics.load(t, 0);
+    while (v !== 1 && v !== 3) { await WAIT(v); v = Atomics.load(t, 0); }
+    if (v === 3) break;
+    Atomics.store(t, 0, 2); Atomics.notify(t, 0);
+  }
+  parentPort.postMessage("done");
+  clearInterval(keepAlive);
+})();
 `;
 
-/** Median and p90 round trip (µs) of a bare Atomics.wait/notify ping-pong between two worker threads. */
-export async function bareAtomicsPingPong(iterations = 5000, warmup = 500): Promise<{ medianUs: number; p90Us: number }> {
+export type PingPongMode = "wait" | "waitAsync";
+
+/** Median and p90 round trip (µs) of a bare Atomics ping-pong between two worker threads. */
+export async function bareAtomicsPingPong(mode: PingPongMode = "wait", iterations = 5000, warmup = 500): Promise<{ medianUs: number; p90Us: number }> {
   const sab = new SharedArrayBuffer(8);
-  const pong = runWorker<string>(PONG, { sab });
-  const ping = runWorker<number[]>(PING, { sab, iterations, warmup });
-  const samples = await ping.result;
-  await pong.result;
-  await Promise.all([ping.worker.terminate(), pong.worker.terminate()]);
+  const pongWorker = runWorker<string>(pong(mode), { sab });
+  const pingWorker = runWorker<number[]>(ping(mode), { sab, iterations, warmup });
+  const samples = await pingWorker.result;
+  await pongWorker.result;
+  await Promise.all([pingWorker.worker.terminate(), pongWorker.worker.terminate()]);
   const { medianUs, p90Us } = summarize(samples);
   return { medianUs, p90Us };
 }
@@ -89,7 +109,7 @@ const { workerData, parentPort } = require("node:worker_threads");
 const { sab, total } = workerData;
 const ctl = new Int32Array(sab, 0, 32), data = new Uint8Array(sab, 128), cap = data.length;
 const dst = new Uint8Array(total);
-dst.fill(1); // touch the pages first: the figure is the copy, not page faults
+if (workerData.touch) dst.fill(1); // touched first: the figure is the copy alone, not page faults
 let t0 = 0;
 let r = 0;
 for (let got = 0; got < total; ) {
@@ -106,10 +126,15 @@ for (let got = 0; got < total; ) {
 parentPort.postMessage({ ms: performance.now() - t0, ok: dst[total - 1] === 7 });
 `;
 
-/** GB/s of a bare SAB ring (4 MiB) streaming `totalBytes` in 1 MiB pieces between two threads. */
-export async function bareRingCopy(totalBytes = 16 << 20, ringBytes = 4 << 20, pieceBytes = 1 << 20): Promise<{ gbPerSec: number; ms: number }> {
+/**
+ * GB/s of a bare SAB ring (4 MiB) streaming `totalBytes` in 1 MiB pieces between two threads, into
+ * a destination whose pages were touched first (`touched`), or into fresh memory as a received
+ * tensor must be (page faults included, as in the transport).
+ */
+export async function bareRingCopy(totalBytes = 16 << 20, options: { ringBytes?: number; pieceBytes?: number; touched?: boolean } = {}): Promise<{ gbPerSec: number; ms: number }> {
+  const { ringBytes = 4 << 20, pieceBytes = 1 << 20, touched = true } = options;
   const sab = new SharedArrayBuffer(128 + ringBytes);
-  const reader = runWorker<{ ms: number; ok: boolean }>(RING_READER, { sab, total: totalBytes });
+  const reader = runWorker<{ ms: number; ok: boolean }>(RING_READER, { sab, total: totalBytes, touch: touched });
   await new Promise((r) => setTimeout(r, 50)); // let the reader pre-touch its buffer first
   const writer = runWorker<string>(RING_WRITER, { sab, total: totalBytes, piece: pieceBytes });
   const { ms, ok } = await reader.result;

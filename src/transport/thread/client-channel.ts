@@ -58,13 +58,15 @@ export class ClientChannel {
           else resolve(value);
         },
       };
+      let why: "deadline" | "cancelled" = "cancelled";
       const giveUp = (err: Error): void => {
         if (call.settled) return;
+        why = err instanceof DeadlineExceededError ? "deadline" : "cancelled";
         call.finish(err);
         if (conn) {
           conn.unregister(call);
           // A request still being written is cancelled once it is in the ring (see below).
-          if (written) conn.cancelRemote(call.callId);
+          if (written) conn.cancelRemote(call.callId, why);
         }
       };
       if (timeoutMs > 0) {
@@ -84,7 +86,7 @@ export class ClientChannel {
         const remainingMs = timeoutMs > 0 ? Math.max(1, timeoutMs - (systemClock.nowMs() - startedMs)) : 0;
         const frame = { kind: FrameKind.REQUEST, method, callId: call.callId, timeoutMs: remainingMs, message };
         written = await c.writer.send(frame, () => !call.settled);
-        if (written && call.settled) c.cancelRemote(call.callId);
+        if (written && call.settled) c.cancelRemote(call.callId, why);
       };
       send().catch((err: unknown) => {
         if (conn) conn.unregister(call);

@@ -97,9 +97,9 @@ export class ClientConnection {
   }
 
   /** Tells the server to abort the callee's signal of `callId` (its reply, if any, is dropped). */
-  cancelRemote(callId: number): void {
+  cancelRemote(callId: number, why: "deadline" | "cancelled"): void {
     if (this.state !== "ready") return;
-    const msg: ControlMessage = { t: "cancel", callId };
+    const msg: ControlMessage = { t: "cancel", callId, why };
     this.port.postMessage(msg);
   }
 
@@ -132,7 +132,7 @@ export class ClientConnection {
     }
   }
 
-  /** Reads reply frames until the connection dies; each wait is a bounded slice. */
+  /** Reads reply frames until the connection dies (which closes the rings and ends any wait). */
   private async pump(): Promise<void> {
     try {
       while (this.state === "ready") {

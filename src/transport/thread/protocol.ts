@@ -88,8 +88,8 @@ export type ControlMessage =
   | { t: "ready"; label: string }
   /** server or broker → client: no connection (no server there, server stopping). */
   | { t: "reject"; status: Status }
-  /** client → server: the caller gave up on this call (deadline or AbortSignal). */
-  | { t: "cancel"; callId: number }
+  /** client → server: the caller gave up on this call, at its deadline or by its AbortSignal. */
+  | { t: "cancel"; callId: number; why: "deadline" | "cancelled" }
   /** either side: the connection is being closed on purpose. */
   | { t: "close"; reason: string };
 

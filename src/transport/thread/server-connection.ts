@@ -108,7 +108,11 @@ export class ServerConnection {
       const call = this.inflight.get(m.callId);
       if (call) {
         call.clientGone = true;
-        call.controller.abort(new CancelledError(`the caller cancelled call ${m.callId}`));
+        call.controller.abort(
+          m.why === "deadline"
+            ? new DeadlineExceededError(`the caller's deadline for call ${m.callId} passed`)
+            : new CancelledError(`the caller cancelled call ${m.callId}`),
+        );
       } else {
         if (this.earlyCancels.size >= this.limits.maxInFlight) this.earlyCancels.delete(this.earlyCancels.values().next().value!);
         this.earlyCancels.add(m.callId);
