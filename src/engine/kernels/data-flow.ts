@@ -16,59 +16,18 @@ import { QUEUE_RESOURCE_KIND, QueueBase } from "../resources/queue-base.js";
 import type { AttemptOptions, QueueConfig, QueueRequest } from "../resources/queue-base.js";
 import type { PartialShape } from "../resources/queue-elements.js";
 import { RandomShuffleQueue } from "../resources/random-shuffle-queue.js";
-import type { ResourceManager } from "../resources/resource-manager.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
 // ---- private queue names ----
 
-interface PrivateNames {
-  counter: number;
-  /** (session, device, node) → the queue's private name, "_<n>_<node>" as TF names it. */
-  names: Map<string, string>;
-  bySession: Map<string, Set<string>>;
-}
-
-const privateNamesByManager = new WeakMap<ResourceManager, PrivateNames>();
-
-function privateNames(resources: ResourceManager): PrivateNames {
-  let p = privateNamesByManager.get(resources);
-  if (!p) privateNamesByManager.set(resources, (p = { counter: 0, names: new Map(), bySession: new Map() }));
-  return p;
-}
-
 /**
  * A queue op without shared_name gets a queue private to its node in this session: one name per
  * (session, device, node), so repeated runs of the node in the session see the same queue and
- * other sessions (or nodes) never do.
+ * other sessions (or nodes) never do. The worker frees them when the session ends.
  */
 function privateQueueName(ctx: KernelContext): string {
-  const p = privateNames(ctx.resources);
-  const key = `${ctx.step.sessionHandle}\u0000${ctx.device.name}\u0000${ctx.node.name}`;
-  let name = p.names.get(key);
-  if (name === undefined) {
-    name = `_${p.counter++}_${ctx.node.name}`;
-    p.names.set(key, name);
-    let set = p.bySession.get(ctx.step.sessionHandle);
-    if (!set) p.bySession.set(ctx.step.sessionHandle, (set = new Set()));
-    set.add(name);
-  }
-  return name;
-}
-
-/**
- * Deletes the private queues a session's queue ops created on this task (TF deletes them with
- * the session's kernels). The session's owner calls it when the session closes.
- */
-export function releasePrivateQueues(resources: ResourceManager, sessionHandle: string): void {
-  const p = privateNamesByManager.get(resources);
-  const set = p?.bySession.get(sessionHandle);
-  if (!p || !set) return;
-  p.bySession.delete(sessionHandle);
-  for (const [key, name] of p.names) if (set.has(name)) p.names.delete(key);
-  for (const e of resources.entries()) {
-    if (e.kind === QUEUE_RESOURCE_KIND && set.has(e.name)) resources.delete(e.container, e.kind, e.name);
-  }
+  return ctx.resources.privateName(ctx.step.sessionHandle, ctx.device.name, ctx.node.name);
 }
 
 // ---- queue-creating ops ----

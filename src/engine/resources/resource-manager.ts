@@ -21,6 +21,9 @@ export interface ResourceEntry {
 
 export class ResourceManager {
   private readonly containers = new Map<string, Map<string, ResourceEntry>>();
+  /** Names of resources private to one session's node (ops without a shared_name), by session. */
+  private readonly privateNames = new Map<string, Map<string, string>>();
+  private privateCounter = 0;
 
   constructor(readonly defaultContainer: string) {}
 
@@ -87,6 +90,28 @@ export class ResourceManager {
 
   clearAll(): void {
     this.clear([...this.containers.keys()]);
+  }
+
+  /**
+   * The name of a resource private to (session, device, node): a stateful op without shared_name
+   * gets one resource per session that repeated runs of the node see and nobody else does.
+   */
+  privateName(sessionHandle: string, device: string, node: string): string {
+    let names = this.privateNames.get(sessionHandle);
+    if (!names) this.privateNames.set(sessionHandle, (names = new Map()));
+    const key = `${device}\u0000${node}`;
+    let name = names.get(key);
+    if (name === undefined) names.set(key, (name = `_${this.privateCounter++}_${node}`));
+    return name;
+  }
+
+  /** Deletes the private resources of a session (its worker session ended). */
+  releaseSession(sessionHandle: string): void {
+    const names = this.privateNames.get(sessionHandle);
+    if (!names) return;
+    this.privateNames.delete(sessionHandle);
+    const owned = new Set(names.values());
+    for (const e of this.entries()) if (owned.has(e.name)) this.delete(e.container, e.kind, e.name);
   }
 
   entries(): ResourceEntry[] {

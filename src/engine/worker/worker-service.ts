@@ -60,6 +60,7 @@ export class Worker implements WorkerService {
   async deleteWorkerSession(req: m.DeleteWorkerSessionRequest): Promise<m.Empty> {
     const s = this.sessions.get(req.sessionHandle);
     if (s && s.resources !== this.resources) s.resources.clearAll();
+    this.resources.releaseSession(req.sessionHandle);
     this.sessions.delete(req.sessionHandle);
     return {};
   }

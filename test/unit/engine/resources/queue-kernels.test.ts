@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { CancelledError, InvalidArgumentError, NotFoundError, OutOfRangeError } from "../../../../src/errors/index.js";
 import "../../../../src/engine/kernels/data-flow.js";
-import { QUEUE_OP_TYPES, releasePrivateQueues } from "../../../../src/engine/kernels/data-flow.js";
+import { QUEUE_OP_TYPES } from "../../../../src/engine/kernels/data-flow.js";
 import { getKernel } from "../../../../src/engine/kernels/registry.js";
 import type { KernelContext } from "../../../../src/engine/kernels/registry.js";
 import { QUEUE_RESOURCE_KIND, QueueBase } from "../../../../src/engine/resources/queue-base.js";
@@ -165,7 +165,7 @@ describe("queue-creating kernels", () => {
     expect(queueOf(a2)).toBe(queueOf(a1));
     expect(queueOf(other)).not.toBe(queueOf(a1));
     expect(handleOf(s2).name).toBe("_2_fifo_queue");
-    releasePrivateQueues(resources, "s1");
+    resources.releaseSession("s1");
     expect(resources.entries().map((e) => e.name)).toEqual(["_2_fifo_queue"]);
   });
 
