@@ -8,7 +8,6 @@ import type { CallOptions } from "../services.js";
 import type { BrokerLink } from "./broker-link.js";
 import type { ConnectionState, PendingCall } from "./client-connection.js";
 import { ClientConnection } from "./client-connection.js";
-import { encodeMessage } from "./frame-codec.js";
 import type { ThreadLimits } from "./limits.js";
 import { FrameKind, methodLabel } from "./protocol.js";
 import { RingClosedError } from "./ring.js";
@@ -82,9 +81,8 @@ export class ClientChannel {
         if (call.settled) return;
         conn = c;
         c.register(call);
-        const message = encodeMessage(request);
         const remainingMs = timeoutMs > 0 ? Math.max(1, timeoutMs - (systemClock.nowMs() - startedMs)) : 0;
-        const frame = { kind: FrameKind.REQUEST, method, callId: call.callId, timeoutMs: remainingMs, message };
+        const frame = { kind: FrameKind.REQUEST, method, callId: call.callId, timeoutMs: remainingMs, body: request };
         written = await c.writer.send(frame, () => !call.settled);
         if (written && call.settled) c.cancelRemote(call.callId, why);
       };

@@ -14,7 +14,6 @@ import {
 } from "../../errors/index.js";
 import { systemClock } from "../../util/env.js";
 import type { CallOptions, ServedServices } from "../services.js";
-import { encodeMessage } from "./frame-codec.js";
 import { FrameReader, FrameWriter } from "./frame-io.js";
 import type { ThreadLimits } from "./limits.js";
 import type { ConnectOffer, ControlMessage, FrameHeader, MethodInfo } from "./protocol.js";
@@ -171,22 +170,13 @@ export class ServerConnection {
 
   private async reply(header: FrameHeader, kind: FrameKind, body: unknown, call?: InFlight): Promise<void> {
     const wanted = (): boolean => this.open && !call?.clientGone;
-    if (!wanted()) return;
-    let message;
-    try {
-      message = encodeMessage(body);
-    } catch (err) {
-      kind = FrameKind.REPLY_ERROR;
-      message = encodeMessage(toStatus(err));
-    }
-    const frame = { kind, method: header.method, callId: header.callId, timeoutMs: 0, message };
+    const frame = { kind, method: header.method, callId: header.callId, timeoutMs: 0, body };
     try {
       await this.writer.send(frame, wanted);
     } catch (err) {
+      // Not encodable or too large (nothing was written): tell the caller why instead.
       if (!this.open) return;
-      // Too large to send: tell the caller why instead.
-      const status = encodeMessage(toStatus(err));
-      await this.writer.send({ ...frame, kind: FrameKind.REPLY_ERROR, message: status }, wanted).catch(() => undefined);
+      await this.writer.send({ ...frame, kind: FrameKind.REPLY_ERROR, body: toStatus(err) }, wanted).catch(() => undefined);
     }
   }
 }

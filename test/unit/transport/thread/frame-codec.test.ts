@@ -3,7 +3,6 @@ import { describe, expect, test } from "vitest";
 import { DataLossError, ResourceExhaustedError } from "../../../../src/errors/index.js";
 import { NDArray, ndarray } from "../../../../src/tensor/ndarray.js";
 import type { GraphDef } from "../../../../src/graph/graph-def.js";
-import { encodeMessage } from "../../../../src/transport/thread/frame-codec.js";
 import { FrameReader, FrameWriter } from "../../../../src/transport/thread/frame-io.js";
 import { FrameKind, methodId } from "../../../../src/transport/thread/protocol.js";
 import { RingReader, RingWriter, allocateRing } from "../../../../src/transport/thread/ring.js";
@@ -17,7 +16,7 @@ function pipe(capacity: number, maxMessageBytes?: number) {
 
 async function roundTrip(message: unknown, capacity = 1 << 16): Promise<unknown> {
   const { writer, reader } = pipe(capacity);
-  const frame = { kind: FrameKind.REQUEST, method: methodId("master", "runStep"), callId: 7, timeoutMs: 250, message: encodeMessage(message) };
+  const frame = { kind: FrameKind.REQUEST, method: methodId("master", "runStep"), callId: 7, timeoutMs: 250, body: message };
   const sent = writer.send(frame);
   const header = await reader.readHeader();
   expect(header).toMatchObject({ kind: FrameKind.REQUEST, callId: 7, timeoutMs: 250, method: frame.method });
@@ -67,7 +66,7 @@ describe("frame codec", () => {
   test("typed arrays outside NDArrays are copied out of the ring, not left aliasing it", async () => {
     const { writer, reader } = pipe(1024);
     const send = (v: number) =>
-      writer.send({ kind: FrameKind.REQUEST, method: 0, callId: v, timeoutMs: 0, message: encodeMessage({ raw: new Uint8Array(16).fill(v), f: new Float64Array([v]), b: Buffer.from([v, v]) }) });
+      writer.send({ kind: FrameKind.REQUEST, method: 0, callId: v, timeoutMs: 0, body: { raw: new Uint8Array(16).fill(v), f: new Float64Array([v]), b: Buffer.from([v, v]) } });
     const firsts: { raw: Uint8Array; f: Float64Array; b: Buffer }[] = [];
     for (let v = 1; v <= 40; v++) {
       await send(v);
@@ -81,11 +80,29 @@ describe("frame codec", () => {
     });
   });
 
-  test("encoding does not touch the caller's message", () => {
+  test("encoding does not touch the caller's message", async () => {
     const tensor = ndarray([1]);
     const msg = { feed: [{ name: "x", tensor }], fetch: ["y"] };
-    encodeMessage(msg);
+    await roundTrip(msg);
+    expect(msg).toEqual({ feed: [{ name: "x", tensor }], fetch: ["y"] });
     expect(msg.feed[0]!.tensor).toBe(tensor);
+  });
+
+  test("plain JS values of every kind survive; others go through v8", async () => {
+    const long = "ü".repeat(100) + "x".repeat(100);
+    const value = {
+      u: undefined, n: null, t: true, f: false, i: -7, big: 2 ** 40, frac: 0.1, negZero: -0, nan: NaN, inf: -Infinity,
+      s: "", ascii: "sessionHandle", uni: "héllo 🌍", long, b64: -(2n ** 63n), bHuge: 2n ** 100n,
+      arr: [1, [2, [3]], {}], u8: new Uint8Array([1, 2]), buf: Buffer.from("ab"), f64: new Float64Array([1.5]),
+      i64: new BigInt64Array([5n]), dv: new DataView(new Uint8Array([9, 8]).buffer), map: new Map([["k", 1]]), date: new Date(0),
+    };
+    const back = (await roundTrip(value)) as typeof value;
+    expect(back).toEqual(value);
+    expect(Object.is(back.negZero, -0)).toBe(true);
+    expect(Buffer.isBuffer(back.buf)).toBe(true);
+    expect(back.map).toBeInstanceOf(Map);
+    expect(back.dv.getUint8(1)).toBe(8);
+    expect("u" in back).toBe(true);
   });
 
   test("a message 16x the ring streams through it", async () => {
@@ -95,11 +112,15 @@ describe("frame codec", () => {
     expect(Buffer.compare(Buffer.from((body.tensor.data as Float32Array).buffer), Buffer.from(big.buffer))).toBe(0);
   });
 
-  test("a message over the size limit fails before anything is written", () => {
-    const { writer } = pipe(1024, 1000);
-    const frame = { kind: FrameKind.REQUEST, method: methodId("worker", "runGraph"), callId: 1, timeoutMs: 0, message: encodeMessage({ t: ndarray(new Float32Array(300)) }) };
-    expect(() => writer.send(frame)).toThrow(ResourceExhaustedError);
-    expect(() => writer.send(frame)).toThrow(/worker\.runGraph.*over the limit of 1000 bytes.*float32\[300\]/);
+  test("a message over the size limit fails before anything is written", async () => {
+    const { writer, reader } = pipe(1024, 1000);
+    const frame = { kind: FrameKind.REQUEST, method: methodId("worker", "runGraph"), callId: 1, timeoutMs: 0, body: { t: ndarray(new Float32Array(300)) } };
+    await expect(writer.send(frame)).rejects.toBeInstanceOf(ResourceExhaustedError);
+    await expect(writer.send(frame)).rejects.toThrow(/worker\.runGraph.*over the limit of 1000 bytes.*float32\[300\]/);
+    expect(reader.ring.available()).toBe(0);
+    await expect(writer.send({ ...frame, body: { fn: () => 1 } })).rejects.toThrow(/cannot send a function/);
+    await writer.send({ ...frame, body: { ok: 1 } });
+    expect(await reader.readBody(await reader.readHeader())).toEqual({ ok: 1 });
   });
 
   test("a corrupt header is DATA_LOSS", async () => {
