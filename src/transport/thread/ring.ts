@@ -12,6 +12,9 @@ import { UnavailableError } from "../../errors/index.js";
 const WRITE = 0;
 const READ = 16;
 const CLOSED = 32;
+/** Set by a side while it waits (or is about to): the other side notifies only then. */
+const READER_WAITING = 36;
+const WRITER_WAITING = 40;
 const HEADER_BYTES = 192;
 /**
  * Waits carry no timeout by default. Each is bounded by the ring's lifetime instead: every way a
@@ -82,6 +85,20 @@ abstract class RingEnd {
     Atomics.notify(this.ctl, READ);
   }
 
+  /**
+   * Waits until ctl[index] is no longer `seen` (or the ring closes). Lost wake-ups cannot happen:
+   * the flag is raised before the counter is re-read, and the other side publishes its counter
+   * before it reads the flag (all seq-cst), so either we see the new counter or it sees the flag.
+   */
+  protected async waitWhile(index: number, seen: number, flag: number, timeoutMs: number): Promise<void> {
+    Atomics.store(this.ctl, flag, 1);
+    try {
+      if (Atomics.load(this.ctl, index) === seen && !this.closed) await waitForChange(this.ctl, index, seen, timeoutMs);
+    } finally {
+      Atomics.store(this.ctl, flag, 0);
+    }
+  }
+
   protected checkOpen(): void {
     if (this.closed) throw new RingClosedError("thread transport: channel closed");
   }
@@ -107,7 +124,7 @@ export class RingWriter extends RingEnd {
       if (free === 0) {
         this.flush();
         this.stats.waits++;
-        await waitForChange(this.ctl, READ, read, NO_TIMEOUT);
+        await this.waitWhile(READ, read, WRITER_WAITING, NO_TIMEOUT);
         continue;
       }
       const n = Math.min(free, src.length - offset, this.pieceBytes);
@@ -127,7 +144,7 @@ export class RingWriter extends RingEnd {
     if (this.published === this.written) return;
     this.published = this.written;
     Atomics.store(this.ctl, WRITE, this.written);
-    Atomics.notify(this.ctl, WRITE);
+    if (Atomics.load(this.ctl, READER_WAITING) !== 0) Atomics.notify(this.ctl, WRITE);
   }
 
   /** Bytes the reader has not consumed yet, as this writer sees it. */
@@ -151,7 +168,7 @@ export class RingReader extends RingEnd {
     const write = Atomics.load(this.ctl, WRITE);
     if (write !== this.consumed) return true;
     this.stats.waits++;
-    await waitForChange(this.ctl, WRITE, write, timeoutMs);
+    await this.waitWhile(WRITE, write, READER_WAITING, timeoutMs);
     this.checkOpen();
     return Atomics.load(this.ctl, WRITE) !== this.consumed;
   }
@@ -209,6 +226,6 @@ export class RingReader extends RingEnd {
     this.consumed = (this.consumed + n) | 0;
     this.stats.bytes += n;
     Atomics.store(this.ctl, READ, this.consumed);
-    Atomics.notify(this.ctl, READ);
+    if (Atomics.load(this.ctl, WRITER_WAITING) !== 0) Atomics.notify(this.ctl, READ);
   }
 }
