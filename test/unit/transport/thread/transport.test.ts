@@ -3,6 +3,8 @@
  * small echo services): round trips, error classes, big tensors, back-pressure, deadlines,
  * cancellation, dead threads, stop().
  */
+import v8 from "node:v8";
+import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import * as errors from "../../../../src/errors/index.js";
 import type { RunStepRequest } from "../../../../src/transport/messages.js";
@@ -124,6 +126,21 @@ describe("thread transport", () => {
     expect(r.tensor[0]!.tensor.toArray()).toEqual([1, 2, 3]);
     await small.close();
   });
+
+  test("soak: thousands of 64 KiB calls leave no memory behind", async () => {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc") as () => void;
+    const m = threadTransport.connectMaster(b.address);
+    const feed = [{ name: "x", tensor: ndarray(new Float32Array(16 << 10)) }]; // 64 KiB
+    await m.runStep(step(["echo"], feed));
+    gc();
+    const before = process.memoryUsage().arrayBuffers;
+    for (let i = 0; i < 3000; i++) await m.runStep(step(["echo"], feed));
+    gc();
+    const grownBytes = process.memoryUsage().arrayBuffers - before;
+    // 3000 calls moved 187 MiB each way; anything kept per message (buffers, pending entries) would show.
+    expect(grownBytes).toBeLessThan(8 << 20);
+  }, 60_000);
 
   test("a deadline rejects with DeadlineExceededError and aborts the callee's signal", async () => {
     const t0 = performance.now();
