@@ -8,3 +8,6 @@ import "./math.js";
 import "./math-reduce.js";
 import "./nn.js";
 import "./state.js";
+import "./count-up-to.js";
+import "./training.js";
+import "./save-restore.js";
