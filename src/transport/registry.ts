@@ -8,6 +8,7 @@ const transports = new Map<string, () => Promise<Transport>>([
   ["grpc", async () => (await import("./grpc/transport.js")).grpcTransport],
 ]);
 
+/** Adds or replaces a transport loader (the three built-in ones are registered above). */
 export function registerTransport(name: TransportName, load: () => Promise<Transport>): void {
   transports.set(name, load);
 }

@@ -84,7 +84,6 @@ describe("grpc transport: every RPC round-trips", () => {
   });
 
   it("is registered as 'grpc', accepts grpc:// addresses and shares one channel per peer", async () => {
-    await import("../../../../src/transport/grpc/register.js");
     expect((await getTransport("grpc")).name).toBe("grpc");
     const { address } = await start();
     expect(address).toMatch(/^127\.0\.0\.1:\d+$/);

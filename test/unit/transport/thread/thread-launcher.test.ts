@@ -1,7 +1,6 @@
 /** launchThreadTasks with the real EngineServer: one worker thread per task, sessions across them. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as tf from "../../../../src/index.js";
-import "../../../../src/transport/thread/register.js";
 import { launchThreadTasks } from "../../../../src/sim/thread-launcher.js";
 import type { ThreadTasks } from "../../../../src/sim/thread-launcher.js";
 import { liveThreadCount } from "../../../../src/transport/thread/supervisor.js";
