@@ -119,14 +119,14 @@ registerGradient("GatherV2", (op, [g]) => {
   if (raw === undefined || rank === null) throw new TypeError(`Gradient of GatherV2 '${op.name}' needs a constant axis and params of known rank`);
   const axis = raw < 0 ? raw + rank : raw;
   const dims = shapeOf(params);
-  const dim = (i: number): Tensor | number[] => (params.shape![i] !== null ? [params.shape![i]!] : slice(dims, [i], [1]));
+  const dim = (i: number): Tensor => (params.shape![i] !== null ? int32([params.shape![i]!]) : slice(dims, [i], [1]));
   const staticShape = isFullyDefined(params.shape) ? params.shape : null;
   const outer = [...Array(axis).keys()];
   const inner = [...Array(rank - axis - 1).keys()].map((i) => axis + 1 + i);
   // g's shape is params[:axis] + indices.shape + params[axis+1:]; flatten the indices' part.
   const valuesShape = staticShape
     ? int32(staticShape.map((d, i) => (i === axis ? -1 : d)))
-    : concat([...outer.map(dim), [-1], ...inner.map(dim)], 0);
+    : concat([...outer.map(dim), int32([-1]), ...inner.map(dim)], 0);
   let values = reshape(g, valuesShape);
   if (axis > 0) values = transpose(values, [axis, ...outer, ...inner]);
   const numSegments = staticShape ? constantOp(ndarray(staticShape[axis]!, { dtype: "int32" }), "num_segments") : reshape(slice(dims, [axis], [1]), []);
