@@ -1,4 +1,4 @@
-/** Transports by URL scheme; each registers itself when its module is loaded. */
+/** Transports by URL scheme, loaded lazily so a program pays only for the transport it uses. */
 import { NotFoundError } from "../errors/index.js";
 import type { Transport, TransportName } from "./services.js";
 

@@ -4,7 +4,6 @@
  */
 import { CancelledError, DeadlineExceededError, UnavailableError, UnknownError, asOpError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
-import { registerTransport } from "../registry.js";
 import type { CallOptions, MasterService, ServedServices, ServerHandle, Transport, WorkerService } from "../services.js";
 import { DeliveryScheduler } from "./scheduler.js";
 
@@ -124,4 +123,3 @@ function stub<S extends object>(send: (method: keyof S, req: unknown, opts?: Cal
 
 /** The process-wide inproc network. */
 export const inprocTransport = new InprocNetwork();
-registerTransport("inproc", async () => inprocTransport);
