@@ -120,6 +120,7 @@ export class Coordinator {
   /** Resolves true once a stop is requested, or false after `timeoutMs` (no timeout: waits for the stop). */
   waitForStop(timeoutMs?: number): Promise<boolean> {
     if (this.stopped) return Promise.resolve(true);
+    if (timeoutMs !== undefined && timeoutMs <= 0) return Promise.resolve(false);
     return new Promise((resolve) => {
       let cancelTimer = (): void => {};
       const onStop = (): void => {
@@ -128,7 +129,7 @@ export class Coordinator {
       };
       this.stopWaiters.add(onStop);
       if (timeoutMs !== undefined) {
-        cancelTimer = this.clock.setTimer(Math.max(0, timeoutMs), () => {
+        cancelTimer = this.clock.setTimer(timeoutMs, () => {
           this.stopWaiters.delete(onStop);
           resolve(this.stopped);
         });

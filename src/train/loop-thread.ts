@@ -119,6 +119,8 @@ export class LoopThread {
           while (!(await coord.waitForStop(nextMs - coord.clock.nowMs()))) {
             nextMs += intervalMs;
             await target();
+            // A zero (or overrun) interval never waits on a timer: yield so timers and I/O still run.
+            await yieldToEventLoop();
           }
         }).then(() => undefined),
       options,
