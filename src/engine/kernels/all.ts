@@ -4,6 +4,7 @@ import "./array-index.js";
 import "./control.js";
 import "./creation.js";
 import "./data-flow.js";
+import "./io.js";
 import "./math.js";
 import "./math-reduce.js";
 import "./nn.js";

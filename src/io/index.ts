@@ -1,0 +1,9 @@
+// tf.io: TFRecord files from the client, and the graph's file and parsing ops under their tf.io names.
+export { TFRecordWriter } from "./tfrecord-writer.js";
+export type { TFRecordOptions } from "./tfrecord-writer.js";
+export { tfRecordIterator } from "./tfrecord-iterator.js";
+export { decodeCsv, matchingFiles, readFile } from "../graph/ops/io.js";
+export type { TFRecordCompression } from "../graph/ops/io.js";
+
+/** TF's TFRecordCompressionType, as the option strings. */
+export const TFRecordCompressionType = { NONE: "", ZLIB: "ZLIB", GZIP: "GZIP" } as const;
