@@ -179,7 +179,7 @@ describe("QueueRunner loops", () => {
     const sess = session(g);
     const coord = new Coordinator();
     const threads = new QueueRunner(ops.q, [ops.enqueue]).createThreads(sess, { coord, start: true });
-    while ((await sess.run(ops.size)).item() < 1) await new Promise((r) => setTimeout(r, 1));
+    while (Number((await sess.run(ops.size)).item()) < 1) await new Promise((r) => setTimeout(r, 1));
     coord.requestStop();
     await coord.join(threads, { stopGracePeriodMs: 1000 });
     expect(threads.every((t) => !t.isAlive())).toBe(true);
