@@ -6,12 +6,18 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runOverhead } from "./run-overhead.js";
+import { runQueues } from "./run-queues.js";
+import { runTransports } from "./run-transports.js";
 import type { BenchRow } from "./stats.js";
 import { printTable } from "./stats.js";
 
 type Suite = { name: string; run: () => Promise<BenchRow[]> };
 
-const suites: Suite[] = [{ name: "overhead", run: () => runOverhead() }];
+const suites: Suite[] = [
+  { name: "overhead", run: () => runOverhead() },
+  { name: "transports", run: () => runTransports() },
+  { name: "queues", run: () => runQueues() },
+];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
