@@ -134,6 +134,8 @@ export class QueueRunner {
       coord?.register(t);
       if (options.start) t.start();
     }
+    // Loops started later by hand mark themselves when their body begins.
+    if (options.start) this.markStarted(sess);
     return threads;
   }
 
