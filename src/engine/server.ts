@@ -26,6 +26,8 @@ export interface EngineServerOptions {
   virtualGpus?: number;
   security?: SecurityOptions;
   backend?: BackendName;
+  /** Warn (stderr) about steps still running after this many ms, naming what they wait on; 0: never. */
+  stuckWarnMs?: number;
 }
 
 /** Checks the task exists and its address has exactly one ":port" (TF's GrpcServer::Init). */
@@ -61,7 +63,13 @@ export class EngineServer {
       devices: localDevices(task.job, task.task, options.virtualGpus ?? 0),
       peer: (job, index) => this.workerFor({ job, task: index }),
     });
-    this.master = new Master({ ...env, cluster: options.cluster, task, worker: (t) => this.workerFor(t) });
+    this.master = new Master({
+      ...env,
+      cluster: options.cluster,
+      task,
+      worker: (t) => this.workerFor(t),
+      stuckWarnMs: options.stuckWarnMs ?? Number(process.env.TFCLUSTER_STUCK_WARN_MS ?? 10_000),
+    });
   }
 
   /** Starts the task's server; the bound address replaces port 0 in the cluster. */

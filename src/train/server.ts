@@ -26,6 +26,8 @@ export interface ServerOptions {
   virtualGpus?: number;
   backend?: BackendName;
   seed?: number;
+  /** Warn about steps still running after this many ms, naming what they wait on (default 10 s; 0: never). */
+  stuckWarnMs?: number;
 }
 
 export interface ServerDef {
@@ -76,6 +78,7 @@ export class Server {
       ...(options.config ? { config: options.config } : {}),
       ...(options.virtualGpus ? { virtualGpus: options.virtualGpus } : {}),
       ...(options.backend ? { backend: options.backend } : {}),
+      ...(options.stuckWarnMs !== undefined ? { stuckWarnMs: options.stuckWarnMs } : {}),
       security,
     });
     const def: ServerDef = {

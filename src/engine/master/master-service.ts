@@ -20,6 +20,8 @@ export interface MasterEnv extends Env {
   worker(task: TaskId): WorkerService;
   /** How long device discovery waits for a task before counting it unreachable. */
   discoveryTimeoutMs?: number;
+  /** Warn about steps still running after this long (0: never). */
+  stuckWarnMs?: number;
 }
 
 /** Every task of the cluster, jobs in name order, tasks by index. */
@@ -78,7 +80,7 @@ export class Master implements MasterService {
     const { devices, unreachable } = await this.discover(req.config, opts);
     const home = clusterTasks(this.env.cluster)[0] ?? this.env.task;
     const handle = `${this.env.task.job}-${this.env.task.task}-${this.nextHandle++}-${this.env.random.int(2 ** 30).toString(16)}`;
-    const session = new MasterSession(handle, { ...this.env, worker: (t) => this.env.worker(t), masterTag: this.masterTag }, req.config, {
+    const session = new MasterSession(handle, { ...this.env, worker: (t) => this.env.worker(t), masterTag: this.masterTag, stuckWarnMs: this.env.stuckWarnMs ?? 0 }, req.config, {
       devices,
       masterTask: this.env.task,
       resourceHome: home,

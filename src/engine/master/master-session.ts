@@ -32,6 +32,8 @@ export interface MasterSessionEnv extends Env {
   worker(task: TaskId): WorkerService;
   /** 21 bits derived from the master's task name (see nextStepId). */
   masterTag: number;
+  /** Warn once about a step still running after this long (0: never). */
+  stuckWarnMs?: number;
 }
 
 export const CLOSE_MESSAGE = "Step was cancelled by an explicit call to `Session::Close()`.";
@@ -149,6 +151,7 @@ export class MasterSession {
       if (firstError === null || (firstError.code === Code.CANCELLED && e.code !== Code.CANCELLED && !controller.signal.aborted)) firstError = e;
       if (!controller.signal.aborted) controller.abort(e);
     };
+    const cancelWatch = this.watchStuck(step, stepId);
     const onAbort = () => {
       for (const p of step.parts) p.worker.cleanupGraph({ stepId }, { timeoutMs: 5000 }).catch(() => {});
     };
@@ -184,9 +187,35 @@ export class MasterSession {
       return { values, stepStats: trace ? { devStats } : undefined };
     } finally {
       cancelTimer();
+      cancelWatch();
       controller.signal.removeEventListener("abort", onAbort);
       this.running.delete(controller);
     }
+  }
+
+  /**
+   * A step still running after `stuckWarnMs` gets one warning that names what it waits on (queue
+   * ops blocked on which queue, on which task): the answer to a silent hang, without killing it.
+   */
+  private watchStuck(step: ReifiedStep, stepId: number): () => void {
+    const afterMs = this.env.stuckWarnMs ?? 0;
+    if (afterMs <= 0) return () => {};
+    return this.env.clock.setTimer(afterMs, () => {
+      void Promise.all(step.parts.map((p) => p.worker.resourceStatus({}, { timeoutMs: 5000 }).catch(() => ({ resource: [] })))).then((all) => {
+        const waits: string[] = [];
+        for (const r of all.flatMap((x) => x.resource)) {
+          const waiting = Array.isArray(r.details.waiting) ? (r.details.waiting as { kind?: string; stepId?: number; elements?: number }[]) : [];
+          for (const w of waiting) {
+            if (w.stepId === stepId) waits.push(`${w.kind ?? "op"} of ${w.elements ?? "?"} element(s) on ${r.kind} '${r.name}' (size ${String(r.details.size)}, capacity ${String(r.details.capacity)}${r.details.closed ? ", closed" : ""}) on ${r.device}`);
+          }
+        }
+        log.warn(
+          `step ${stepId} of session ${this.handle} has been running for ${afterMs} ms` +
+            (waits.length ? `; it waits on: ${waits.join("; ")}` : "; no queue op of it is blocked") +
+            ". Is a producer (QueueRunner) running? Set options.timeoutInMs to bound it.",
+        );
+      });
+    });
   }
 
   /** Cancels running steps, releases worker state. */

@@ -54,3 +54,30 @@ describe("tf.train.Server", () => {
     await server.stop();
   });
 });
+
+describe("stuck-step warning", () => {
+  it("a step still blocked after stuckWarnMs is reported once, naming the queue it waits on", async () => {
+    const server = await tf.train.Server.createLocalServer({ transport: "inproc", stuckWarnMs: 50 });
+    const g = new tf.Graph();
+    const deq = g.asDefault(() => new tf.FIFOQueue({ capacity: 3, dtypes: ["float32"], sharedName: "starved_q" }).dequeue());
+    const lines: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      lines.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    const sess = new tf.Session(server.target, { graph: g });
+    try {
+      const pending = sess.run(deq, { options: { timeoutInMs: 5000 } }).catch((e: unknown) => e);
+      const deadline = performance.now() + 4000;
+      while (!lines.join("").includes("starved_q") && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await sess.close();
+      expect(await pending).toBeInstanceOf(tf.errors.CancelledError);
+    } finally {
+      process.stderr.write = write;
+    }
+    const text = lines.join("");
+    expect(text).toMatch(/has been running for 50 ms; it waits on: dequeue of 1 element\(s\) on Queue 'starved_q' \(size 0, capacity 3\)/);
+    await server.stop();
+  });
+});
