@@ -1,14 +1,19 @@
 /**
- * Input pipelines on a cluster, on every transport (scenario S7 without readers; tf-input-pipeline.md
- * §6–8): producers and batching driven by QueueRunners under a Coordinator from a client of the
- * worker, epochs ending with OutOfRangeError, the coordinator joining cleanly, and nothing left
- * running or waiting on the cluster afterwards. Also a failing runner stopping the pipeline, five
- * loops of one enqueue op draining an input queue, and a queue fed by one client and read by another.
+ * Input pipelines on a cluster, on every transport (scenario S7; tf-input-pipeline.md §6–8):
+ * producers and batching driven by QueueRunners under a Coordinator from a client of the worker,
+ * epochs ending with OutOfRangeError, the coordinator joining cleanly, and nothing left running or
+ * waiting on the cluster afterwards. Also a failing runner stopping the pipeline, five loops of
+ * one enqueue op draining an input queue, a queue fed by one client and read by another, and S7's
+ * CSV readers: five read loops of one reader through one QueueRunner, and five readers at once.
  */
-import { expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import * as tf from "../../src/index.js";
+import { decodeCsv, TextLineReader } from "../../src/graph/ops/io.js";
 import { Coordinator } from "../../src/train/coordinator.js";
-import { batch, shuffleBatch } from "../../src/train/input-batch.js";
+import { batch, shuffleBatch, shuffleBatchJoin } from "../../src/train/input-batch.js";
 import { rangeInputProducer, stringInputProducer } from "../../src/train/input.js";
 import type { LoopThread } from "../../src/train/loop-thread.js";
 import { addQueueRunner, QueueRunner, startQueueRunners, unstartedQueueRunners } from "../../src/train/queue-runner.js";
@@ -38,13 +43,54 @@ const nums = (x: unknown) => ((x as tf.NDArray).toArray() as (number | bigint)[]
 /** Every resource of `container` on the cluster, none with an op still waiting on it. */
 async function expectNothingWaiting(target: string, container: string): Promise<void> {
   const mine = (await tf.clusterStatus(target)).filter((r) => r.container === container);
-  for (const r of mine) expect([r.name, r.details.waiting ?? []]).toEqual([r.name, []]);
+  // Queues list their waiting ops; readers count them.
+  const waiting = (w: unknown) => (Array.isArray(w) ? w.length : typeof w === "number" ? w : 0);
+  for (const r of mine) expect([r.name, waiting(r.details.waiting)]).toEqual([r.name, 0]);
 }
 
 async function stopAndJoin(coord: Coordinator, threads: LoopThread[]): Promise<void> {
   coord.requestStop();
   await coord.join(threads, { stopGracePeriodMs: 10_000 });
   expect(threads.filter((t) => t.isAlive()).map((t) => t.name)).toEqual([]);
+}
+
+/** S7's sharded data set: five CSV files with a header and four rows each; x2 missing in row 3. */
+const SHARDS = 5;
+const ROWS = 4;
+let dataDir = "";
+let shardFiles: string[] = [];
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), "tfcluster-s7-"));
+  shardFiles = Array.from({ length: SHARDS }, (_, f) => {
+    const path = join(dataDir, `data-${f}.csv`);
+    const rows = Array.from({ length: ROWS }, (_, r) => `${f * 100 + r}.,${r === 3 ? "" : r},${f}`);
+    writeFileSync(path, ["x1, x2, target", ...rows].join("\n") + "\n");
+    return path;
+  });
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** Every (x1, x2, target) of the data set, x2 defaulting to -1, sorted by x1. */
+function expectedRows(): number[][] {
+  return shardFiles.flatMap((_, f) => Array.from({ length: ROWS }, (_, r) => [f * 100 + r, r === 3 ? -1 : r, f]));
+}
+
+/** One CSV line read and parsed: [stack([x1, x2]), target] (S6's defaults: -1.0, -1.0, -1). */
+function readInstance(reader: TextLineReader, files: tf.FIFOQueue): [tf.Tensor, tf.Tensor] {
+  const [, line] = reader.read(files);
+  const [x1, x2, target] = decodeCsv(line, [[-1.0], [-1.0], Int32Array.of(-1)]);
+  return [tf.stack([x1!, x2!]), target!];
+}
+
+function rowsOf(batches: unknown[]): number[][] {
+  return batches
+    .flatMap((b) => {
+      const [xs, ys] = b as tf.NDArray[];
+      const x = xs!.toArray() as number[][];
+      const y = nums(ys);
+      return x.map((pair, i) => [pair[0]!, pair[1]!, y[i]!]);
+    })
+    .sort((a, b) => a[0]! - b[0]!);
 }
 
 function initOps(): tf.Operation {
@@ -163,5 +209,58 @@ describeOnTransports("input pipelines", { ps: 1, worker: 1 }, (ctx) => {
     await stopAndJoin(coord, threads);
     await expectNothingWaiting(ctx.target("worker", 0), "pipeline_shared");
     await Promise.all([loaderSess.close(), trainerSess.close()]);
+  });
+
+  it("S7: one reader, five read loops through one QueueRunner; the instance queue closes after the last file", async () => {
+    const g = new tf.Graph();
+    const ops = g.asDefault(() =>
+      tf.container("s7_loops", () => {
+        const files = stringInputProducer(shardFiles, { numEpochs: 1, shuffle: false });
+        const instances = new tf.RandomShuffleQueue({
+          capacity: 10,
+          minAfterDequeue: 2,
+          dtypes: ["float32", "int32"],
+          shapes: [[2], []],
+          sharedName: "shared_instance_q",
+        });
+        const enqueue = instances.enqueue(readInstance(new TextLineReader({ skipHeaderLines: 1 }), files));
+        addQueueRunner(new QueueRunner(instances, Array.from({ length: 5 }, () => enqueue)));
+        return { take: instances.dequeueUpTo(2), init: initOps() };
+      }),
+    );
+    const sess = new tf.Session(ctx.target("worker", 0), { graph: g });
+    await sess.run(ops.init);
+    const coord = new Coordinator();
+    const threads = startQueueRunners(sess, { coord });
+    expect(threads.length).toBe(1 + 1 + 5 + 1);
+    const batches = await drainToEnd(sess, ops.take);
+    expect(rowsOf(batches)).toEqual(expectedRows());
+    await stopAndJoin(coord, threads);
+    await expectNothingWaiting(ctx.target("worker", 0), "s7_loops");
+    await sess.close();
+  });
+
+  it("S7: five readers read five files at once into shuffleBatchJoin; every row once, then OutOfRange", async () => {
+    const g = new tf.Graph();
+    const ops = g.asDefault(() =>
+      tf.container("s7_readers", () => {
+        const files = stringInputProducer(shardFiles, { numEpochs: 1, seed: 3 });
+        const examples = Array.from({ length: 5 }, () => readInstance(new TextLineReader({ skipHeaderLines: 1 }), files));
+        const batchOut = shuffleBatchJoin(examples, 3, { capacity: 10, minAfterDequeue: 2, allowSmallerFinalBatch: true, seed: 1 });
+        return { batch: batchOut, init: initOps() };
+      }),
+    );
+    const [qr] = g.getCollection<QueueRunner>(tf.GraphKeys.QUEUE_RUNNERS).slice(-1);
+    expect(qr!.enqueueOps.length).toBe(5);
+    const sess = new tf.Session(ctx.target("worker", 0), { graph: g });
+    await sess.run(ops.init);
+    const coord = new Coordinator();
+    const threads = startQueueRunners(sess, { coord });
+    const batches = await drainToEnd(sess, ops.batch);
+    expect(batches.map((b) => (b as tf.NDArray[])[1]!.shape[0]!).reduce((a, b) => a + b, 0)).toBe(SHARDS * ROWS);
+    expect(rowsOf(batches)).toEqual(expectedRows());
+    await stopAndJoin(coord, threads);
+    await expectNothingWaiting(ctx.target("worker", 0), "s7_readers");
+    await sess.close();
   });
 });
