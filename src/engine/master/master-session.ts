@@ -45,6 +45,7 @@ export class MasterSession {
   private readonly workerSessions = new Map<string, { worker: WorkerService; ready: Promise<void> }>();
   private readonly running = new Set<AbortController>();
   private closed = false;
+  private lastStuckWarnMs = -Infinity;
 
   constructor(
     readonly handle: string,
@@ -203,12 +204,18 @@ export class MasterSession {
     return this.env.clock.setTimer(afterMs, () => {
       void Promise.all(step.parts.map((p) => p.worker.resourceStatus({}, { timeoutMs: 5000 }).catch(() => ({ resource: [] })))).then((all) => {
         const waits: string[] = [];
+        let onlyEnqueues = true;
         for (const r of all.flatMap((x) => x.resource)) {
           const waiting = Array.isArray(r.details.waiting) ? (r.details.waiting as { kind?: string; stepId?: number; elements?: number }[]) : [];
           for (const w of waiting) {
-            if (w.stepId === stepId) waits.push(`${w.kind ?? "op"} of ${w.elements ?? "?"} element(s) on ${r.kind} '${r.name}' (size ${String(r.details.size)}, capacity ${String(r.details.capacity)}${r.details.closed ? ", closed" : ""}) on ${r.device}`);
+            if (w.stepId !== stepId) continue;
+            if (w.kind !== "enqueue") onlyEnqueues = false;
+            waits.push(`${w.kind ?? "op"} of ${w.elements ?? "?"} element(s) on ${r.kind} '${r.name}' (size ${String(r.details.size)}, capacity ${String(r.details.capacity)}${r.details.closed ? ", closed" : ""}) on ${r.device}`);
           }
         }
+        // A producer blocked on a full queue is back-pressure, not a hang; and one warning a minute is enough.
+        if ((waits.length > 0 && onlyEnqueues) || this.env.clock.nowMs() - this.lastStuckWarnMs < 60_000) return;
+        this.lastStuckWarnMs = this.env.clock.nowMs();
         log.warn(
           `step ${stepId} of session ${this.handle} has been running for ${afterMs} ms` +
             (waits.length ? `; it waits on: ${waits.join("; ")}` : "; no queue op of it is blocked") +
