@@ -30,6 +30,10 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * A named async loop with a thread's life cycle: new → alive (start) → finished.
+ * @example const t = new tf.train.LoopThread(async () => { await work(); }, {name: "loader"}).start(); await t.done;
+ */
 export class LoopThread {
   readonly name: string;
   /** Resolves when the thread's body has ended (never rejects). */

@@ -70,6 +70,10 @@ function isOpErrorClass(t: unknown): boolean {
   return typeof t === "function" && (t === OpError || (t as { prototype: unknown }).prototype instanceof OpError);
 }
 
+/**
+ * Loops that run `enqueueOps` into `queue` until their input ends (see the file comment).
+ * @example tf.train.addQueueRunner(new tf.train.QueueRunner(q, [enq, enq, enq]));
+ */
 export class QueueRunner {
   readonly queue: RunnerQueue;
   readonly enqueueOps: readonly (Operation | Tensor)[];
