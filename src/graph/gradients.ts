@@ -134,7 +134,9 @@ export function gradients(
 ): (Tensor | null)[] {
   const yList = (Array.isArray(ys) ? ys : [ys]).map(asTensor);
   const xList = (Array.isArray(xs) ? xs : [xs]).map((x) => (x instanceof Variable ? x.handle : x));
-  const gyList = gradYs === undefined || gradYs === null ? yList.map(() => null) : Array.isArray(gradYs) && yList.length > 1 ? gradYs : [gradYs as TensorLike];
+  // With a list of ys, gradYs is a list of one entry per y; with one y, it is that y's gradient.
+  const gyList: (TensorLike | null)[] =
+    gradYs === undefined || gradYs === null ? yList.map(() => null) : Array.isArray(ys) ? (gradYs as (TensorLike | null)[]) : [gradYs as TensorLike];
   if (gyList.length !== yList.length) throw new RangeError(`Passed ${gyList.length} grad_ys for ${yList.length} ys`);
   if (yList.length === 0) return xList.map(() => null);
   const graph = yList[0]!.graph;

@@ -218,8 +218,10 @@ describe("tf.gradients: the graph walk", () => {
       const x = tf.constant([1, 2, 3], { name: "x" });
       return gradients([tf.mul(x, 3), tf.square(x)], x, [tf.constant([1, 0, 2]), null]);
     });
-    const [v] = await evaluate([dx!]);
+    const [single] = g.asDefault(() => gradients(tf.square(g.getTensorByName("x:0")), g.getTensorByName("x:0"), [1, 2, 3]));
+    const [v, w] = await evaluate([dx!, single!]);
     expect(Array.from(v!.data as Float32Array)).toEqual([3 + 2, 0 + 4, 6 + 6]);
+    expect(Array.from(w!.data as Float32Array)).toEqual([2, 8, 18]);
   });
 
   it("gradients of every read of a variable flow to the variable", async () => {
