@@ -109,3 +109,4 @@ export * as train from "./train/index.js";
 export * as sim from "./sim/index.js";
 
 export { QueueBase, FIFOQueue, RandomShuffleQueue, PaddingFIFOQueue, PriorityQueue } from "./graph/ops/data-flow.js";
+export { countUpTo, randomShuffle } from "./graph/ops/count-up-to.js";

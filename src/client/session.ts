@@ -53,7 +53,12 @@ async function connect(target: string | undefined, security?: ConnectOptions): P
   return { master: (await getTransport(transport)).connectMaster(address, security) };
 }
 
+/** Called with every step a session starts (higher layers watch steps without the client knowing them). */
+export type RunObserver = (sess: Session, step: Promise<unknown>) => void;
+
 export class Session {
+  /** Observers of every run, e.g. tf.train's warning about blocked steps whose QueueRunners were never started. */
+  static readonly runObservers: RunObserver[] = [];
   readonly graph: Graph;
   readonly target: string;
   private readonly config: ConfigProto;
@@ -130,7 +135,13 @@ export class Session {
    * Runs the graph: `fetches` may be a Tensor, Operation, Variable, name, or nested arrays/objects of
    * them; the result has the same structure (an NDArray per tensor, null per operation).
    */
-  async run<F extends Fetches>(fetches: F, args: RunArgs = {}): Promise<FetchResult<F>> {
+  run<F extends Fetches>(fetches: F, args: RunArgs = {}): Promise<FetchResult<F>> {
+    const step = this.runStep(fetches, args);
+    for (const observe of Session.runObservers) observe(this, step);
+    return step;
+  }
+
+  private async runStep<F extends Fetches>(fetches: F, args: RunArgs): Promise<FetchResult<F>> {
     this.assertOpen();
     const flat = flattenFetches(this.graph, fetches);
     const feed = this.feedsOf(args.feedDict);

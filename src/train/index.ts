@@ -6,3 +6,19 @@ export { replicaDeviceSetter, RoundRobinStrategy, STANDARD_PS_OPS } from "./devi
 export type { ReplicaDeviceSetterOptions } from "./device-setter.js";
 export { Server } from "./server.js";
 export type { ServerOptions, ServerDef } from "./server.js";
+export { Coordinator, ThreadsStillRunningError } from "./coordinator.js";
+export type { CoordinatorOptions, JoinOptions, ErrorClass } from "./coordinator.js";
+export { LoopThread } from "./loop-thread.js";
+export type { ThreadTarget, LoopThreadOptions } from "./loop-thread.js";
+export {
+  QueueRunner,
+  addQueueRunner,
+  startQueueRunners,
+  unstartedQueueRunners,
+  warnIfBlockedOnUnstartedQueueRunners,
+} from "./queue-runner.js";
+export type { QueueRunnerOptions, CreateThreadsOptions, StartQueueRunnersOptions } from "./queue-runner.js";
+export { limitEpochs, inputProducer, stringInputProducer, rangeInputProducer, sliceInputProducer } from "./input.js";
+export type { ProducerOptions, InputProducerOptions } from "./input.js";
+export { batch, batchJoin, shuffleBatch, shuffleBatchJoin } from "./input-batch.js";
+export type { BatchOptions, BatchJoinOptions, ShuffleBatchOptions, ShuffleBatchJoinOptions } from "./input-batch.js";

@@ -22,6 +22,7 @@
  * const coord = new tf.train.Coordinator();
  * const threads = tf.train.startQueueRunners(sess, {coord});
  */
+import { Session } from "../client/session.js";
 import { OpError, OutOfRangeError } from "../errors/index.js";
 import { GraphKeys, Operation } from "../graph/graph.js";
 import type { Graph } from "../graph/graph.js";
@@ -273,3 +274,9 @@ export function warnIfBlockedOnUnstartedQueueRunners(sess: RunnerSession, step: 
   step.then(cancel, cancel);
   return cancel;
 }
+
+// A step blocked while QueueRunners of its graph were never started is TF's classic silent hang: say so.
+Session.runObservers.push((sess, step) => {
+  const cancel = warnIfBlockedOnUnstartedQueueRunners(sess, step);
+  step.then(cancel, cancel);
+});
