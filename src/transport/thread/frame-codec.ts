@@ -1,19 +1,23 @@
 /**
  * Tensors in a frame: one descriptor per NDArray in the envelope, its bytes after the envelope.
  * The writer copies a tensor's bytes straight from its typed array into the ring; the reader
- * copies them once into the typed array of the NDArray it rebuilds.
+ * copies them once into the typed array of the NDArray it rebuilds, allocated at the same offset
+ * modulo 8 as the payload in the ring (see ALIGN_BYTES in protocol.ts).
  */
 import { InvalidArgumentError } from "../../errors/index.js";
 import type { DType } from "../../tensor/dtypes.js";
 import { bytesPerElement, isDType } from "../../tensor/dtypes.js";
 import { NDArray, allocData, sizeOf } from "../../tensor/ndarray.js";
 import type { ResourceHandle } from "../../tensor/resource-handle.js";
+import { ALIGN_BYTES } from "./protocol.js";
 
 export interface TensorDesc {
   dtype: DType;
   shape: number[];
   /** Bytes of this tensor's payload in the frame. */
   byteLength: number;
+  /** Zero bytes in the frame before this payload (absent: none), for alignment. */
+  padBytes?: number;
   /** string tensors: each element's byte length (the payload is the elements back to back). */
   lengths?: number[];
   /** resource tensors travel inside the envelope: they are small. */
@@ -39,6 +43,15 @@ export function describeTensor(t: NDArray): TensorDesc {
   return { dtype: t.dtype, shape, byteLength: expected };
 }
 
+/**
+ * Where the payload of `views` would like to start in the ring, modulo ALIGN_BYTES: its own
+ * offset, so that the copy in is a word copy. Strings are many small views: aligned start only.
+ */
+export function payloadSkew(desc: TensorDesc, views: readonly Uint8Array[]): number {
+  if (desc.dtype === "string" || views.length !== 1) return 0;
+  return views[0]!.byteOffset % ALIGN_BYTES;
+}
+
 /** The byte views of a tensor's payload, in frame order (no copy). */
 export function payloadViews(t: NDArray): Uint8Array[] {
   if (t.dtype === "resource") return [];
@@ -53,7 +66,13 @@ export interface TensorSink {
   target: Uint8Array;
 }
 
-export function allocTensor(desc: TensorDesc): TensorSink {
+/**
+ * Allocates the NDArray a payload is read into. `skew` is the payload's ring offset modulo
+ * ALIGN_BYTES: the typed array is placed at that offset in its buffer when its element size
+ * allows, so that the one copy out of the ring is a word copy (it always does for payloads a
+ * sender aligned to its source, which only typed arrays at a legal byteOffset can be).
+ */
+export function allocTensor(desc: TensorDesc, skew = 0): TensorSink {
   if (typeof desc !== "object" || desc === null || !isDType(desc.dtype) || !Array.isArray(desc.shape)) {
     throw new TypeError("thread transport: malformed tensor descriptor in frame");
   }
@@ -70,9 +89,27 @@ export function allocTensor(desc: TensorDesc): TensorSink {
     }
     return { array: new NDArray("string", desc.shape, elems), target };
   }
-  const data = allocData(desc.dtype, sizeOf(desc.shape)) as FlatData;
+  const data = allocAt(desc.dtype, sizeOf(desc.shape), skew);
   if (data.byteLength !== desc.byteLength) {
     throw new TypeError(`thread transport: ${desc.dtype}[${desc.shape.join(",")}] frame carries ${desc.byteLength} bytes, expected ${data.byteLength}`);
   }
   return { array: new NDArray(desc.dtype, desc.shape, data), target: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+type FlatCtor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => FlatData;
+const FLAT_CTORS: Partial<Record<DType, FlatCtor>> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int32: Int32Array,
+  int64: BigInt64Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+};
+
+function allocAt(dtype: DType, n: number, skew: number): FlatData {
+  const bpe = bytesPerElement(dtype);
+  const ctor = FLAT_CTORS[dtype];
+  const offset = skew % ALIGN_BYTES;
+  if (offset === 0 || offset % bpe !== 0 || !ctor) return allocData(dtype, n) as FlatData;
+  return new ctor(new ArrayBuffer(offset + n * bpe), offset, n);
 }

@@ -66,17 +66,30 @@ export type FrameKind = (typeof FrameKind)[keyof typeof FrameKind];
 
 /**
  * Fixed 24-byte frame header, little-endian:
- *   0 u32 magic | 4 u32 body bytes (envelope + tensor payloads) | 8 u32 call id
+ *   0 u32 magic | 4 u32 body bytes (everything after the header, padding included) | 8 u32 call id
  *  12 u32 envelope bytes | 16 u32 deadline ms (requests; 0 = none) | 20 u8 kind | 21 u8 method
+ *  22 u8 envelope padding bytes | 23 u8 reserved (0)
+ * The body is the envelope, `envelope padding` bytes, then for each tensor descriptor in the
+ * envelope its `padBytes` and its payload, then filler up to `body bytes` (less than ALIGN_BYTES).
+ *
+ * Why padding: V8 copies between a SharedArrayBuffer and ordinary memory word by word only when
+ * both sides sit at the same offset modulo 8, byte by byte otherwise (~6x slower). A writer pads
+ * so that every payload lands in the ring at its source's offset modulo 8 (0 for a fresh typed
+ * array) and every frame starts 8-aligned; a reader needs no rule of its own: it skips the counts
+ * the frame states and gives each destination the ring offset modulo 8 of its payload.
  */
 export const FRAME_HEADER_BYTES = 24;
 export const FRAME_MAGIC = 0x68_54_66_74; // "tfTh"
+/** Payloads and frames are aligned to this many bytes (V8's word copy between SAB and memory). */
+export const ALIGN_BYTES = 8;
 
 export interface FrameHeader {
   kind: FrameKind;
   method: number;
   callId: number;
   envelopeBytes: number;
+  /** Zero bytes between the envelope and the first payload. */
+  envelopePadBytes: number;
   bodyBytes: number;
   timeoutMs: number;
 }

@@ -63,7 +63,7 @@ abstract class RingEnd {
   protected readonly capacity: number;
   protected readonly mask: number;
   /** Largest piece copied before publishing progress, so both sides work at once on big messages. */
-  protected readonly pieceBytes: number;
+  readonly pieceBytes: number;
   readonly stats: RingStats = { bytes: 0, waits: 0 };
 
   constructor(readonly buffer: SharedArrayBuffer) {
@@ -151,6 +151,32 @@ export class RingWriter extends RingEnd {
   get pendingBytes(): number {
     return (this.written - Atomics.load(this.ctl, READ)) >>> 0;
   }
+
+  /** Bytes that fit now without waiting. */
+  get freeBytes(): number {
+    return this.capacity - this.pendingBytes;
+  }
+
+  /** Byte counter of what was written so far; modulo 8 it is the ring offset modulo 8. */
+  get position(): number {
+    return this.written;
+  }
+
+  /**
+   * Copies all of `src` in now, without publishing it; the caller checked `freeBytes` first.
+   * No promise, no wait: a small frame goes in with a few synchronous copies and one flush().
+   */
+  writeNow(src: Uint8Array): void {
+    this.checkOpen();
+    const n = src.length;
+    if (n > this.freeBytes) throw new RangeError(`ring: writeNow of ${n} bytes with ${this.freeBytes} free`);
+    const at = this.written & this.mask;
+    const first = Math.min(n, this.capacity - at);
+    this.data.set(first === n ? src : src.subarray(0, first), at);
+    if (first < n) this.data.set(src.subarray(first), 0);
+    this.written = (this.written + n) | 0;
+    this.stats.bytes += n;
+  }
 }
 
 /** The consuming end. One reader loop per ring. */
@@ -160,6 +186,11 @@ export class RingReader extends RingEnd {
   /** Bytes ready to read now. */
   available(): number {
     return (Atomics.load(this.ctl, WRITE) - this.consumed) >>> 0;
+  }
+
+  /** Byte counter of what was consumed so far; modulo 8 it is the ring offset modulo 8. */
+  get position(): number {
+    return this.consumed;
   }
 
   /** Waits until data is available or the ring closes (or `timeoutMs`); true when data is there. */
@@ -173,8 +204,25 @@ export class RingReader extends RingEnd {
     return Atomics.load(this.ctl, WRITE) !== this.consumed;
   }
 
+  /**
+   * Fills all of `dst` now if the ring holds that much already (true), else reads nothing (false).
+   * Up to `pieceBytes` only: a bigger read goes piece by piece so that the writer refills behind it.
+   */
+  readNow(dst: Uint8Array): boolean {
+    const n = dst.length;
+    if (n > this.pieceBytes || this.available() < n) return false;
+    if (n === 0) return true;
+    const at = this.consumed & this.mask;
+    const first = Math.min(n, this.capacity - at);
+    dst.set(this.data.subarray(at, at + first));
+    if (first < n) dst.set(this.data.subarray(0, n - first), first);
+    this.advance(n);
+    return true;
+  }
+
   /** Fills all of `dst` from the ring (copy once), waiting for the writer as needed. */
   async readInto(dst: Uint8Array): Promise<void> {
+    if (this.readNow(dst)) return;
     let offset = 0;
     while (offset < dst.length) {
       const avail = this.available();

@@ -123,6 +123,30 @@ describe("frame codec", () => {
     expect(await reader.readBody(await reader.readHeader())).toEqual({ ok: 1 });
   });
 
+  test("every payload sits in the ring at its source's offset mod 8, and so does its destination", async () => {
+    const { writer, reader } = pipe(1 << 12);
+    const seen: { ringSkew: number; dstSkew: number; bytes: number }[] = [];
+    const ring = reader.ring;
+    const readNow = ring.readNow.bind(ring);
+    const readInto = ring.readInto.bind(ring);
+    const record = (dst: Uint8Array): void => void (dst.byteLength !== 24 && seen.push({ ringSkew: ring.position & 7, dstSkew: dst.byteOffset & 7, bytes: dst.byteLength }));
+    ring.readNow = (dst) => (ring.available() >= dst.byteLength && dst.byteLength <= ring.pieceBytes && record(dst), readNow(dst));
+    ring.readInto = (dst) => (record(dst), readInto(dst));
+    const skewed = new Float32Array(new ArrayBuffer(64), 4, 3).fill(2.5); // 4 mod 8, as a subarray can be
+    for (let nameLength = 0; nameLength < 9; nameLength++) {
+      const feed = [ndarray([1, 2, 3]), ndarray([1, 2], { dtype: "float64" }), ndarray([1, 2, 3, 4, 5], { dtype: "uint8" }), new NDArray("float32", [3], skewed)];
+      seen.length = 0;
+      const sent = writer.send({ kind: FrameKind.REQUEST, method: 0, callId: 1, timeoutMs: 0, body: { name: "x".repeat(nameLength), feed } });
+      const body = (await reader.readBody(await reader.readHeader())) as { feed: NDArray[] };
+      await sent;
+      expect(body.feed.map((t) => t.toArray())).toEqual(feed.map((t) => t.toArray()));
+      expect(seen.map((s) => s.bytes)).toEqual([12, 16, 5, 12]);
+      expect(seen.map((s) => s.ringSkew)).toEqual([0, 0, 0, 4]);
+      expect(seen.every((s) => s.dstSkew === s.ringSkew)).toBe(true);
+      expect(ring.position & 7).toBe(0); // the next frame starts aligned too
+    }
+  });
+
   test("a corrupt header is DATA_LOSS", async () => {
     const sab = allocateRing(1024);
     const raw = new RingWriter(sab);
