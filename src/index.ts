@@ -110,3 +110,5 @@ export * as sim from "./sim/index.js";
 
 export { QueueBase, FIFOQueue, RandomShuffleQueue, PaddingFIFOQueue, PriorityQueue } from "./graph/ops/data-flow.js";
 export { countUpTo, randomShuffle } from "./graph/ops/count-up-to.js";
+export { gradients } from "./graph/gradients.js";
+export type { GradientsOptions } from "./graph/gradients.js";
