@@ -12,7 +12,7 @@ import type { ThreadLimits } from "./limits.js";
 import { FrameKind, methodLabel } from "./protocol.js";
 import { RingClosedError } from "./ring.js";
 
-/** Ring counters of a connection, seen from the client: requests written, replies read. */
+/** Ring counters of a connection, seen from the client (both lanes): requests written, replies read. */
 export interface ChannelStats {
   state: ConnectionState;
   requestBytes: number;
@@ -83,7 +83,7 @@ export class ClientChannel {
         c.register(call);
         const remainingMs = timeoutMs > 0 ? Math.max(1, timeoutMs - (systemClock.nowMs() - startedMs)) : 0;
         const frame = { kind: FrameKind.REQUEST, method, callId: call.callId, timeoutMs: remainingMs, body: request };
-        written = await c.writer.send(frame, () => !call.settled);
+        written = await c.requests.send(frame, () => !call.settled);
         if (written && call.settled) c.cancelRemote(call.callId, why);
       };
       send().catch((err: unknown) => {
@@ -103,8 +103,9 @@ export class ClientChannel {
   stats(): ChannelStats | undefined {
     const c = this.connection;
     if (!c) return undefined;
-    const { requestRing: req, replyRing: rep } = c;
-    return { state: c.connectionState, requestBytes: req.stats.bytes, requestWaits: req.stats.waits, replyBytes: rep.stats.bytes, replyWaits: rep.stats.waits };
+    const req = c.requests.stats;
+    const rep = c.replies.stats;
+    return { state: c.connectionState, requestBytes: req.bytes, requestWaits: req.waits, replyBytes: rep.bytes, replyWaits: rep.waits };
   }
 
   private async connect(): Promise<ClientConnection> {

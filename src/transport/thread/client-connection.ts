@@ -10,11 +10,11 @@ import type { Status } from "../../errors/index.js";
 import { systemClock } from "../../util/env.js";
 import { tracer } from "../../util/logger.js";
 import type { BrokerLink } from "./broker-link.js";
-import { FrameReader, FrameWriter } from "./frame-io.js";
+import type { FrameReader } from "./frame-io.js";
+import { LaneReader, LaneWriter, allocateLanes } from "./lanes.js";
 import type { ThreadLimits } from "./limits.js";
 import type { ControlMessage } from "./protocol.js";
 import { FrameKind, isTagged } from "./protocol.js";
-import { RingReader, RingWriter, allocateRing } from "./ring.js";
 
 /** One call as the connection sees it; the channel owns its deadline and signal. */
 export interface PendingCall {
@@ -28,12 +28,11 @@ export type ConnectionState = "connecting" | "ready" | "dead";
 const trace = tracer("thread");
 
 export class ClientConnection {
-  readonly writer: FrameWriter;
-  readonly requestRing: RingWriter;
-  readonly replyRing: RingReader;
+  /** Requests go out on their lane (express or bulk), replies come back on theirs. */
+  readonly requests: LaneWriter;
+  readonly replies: LaneReader;
   /** Resolves when the server attached the connection; rejects (UNAVAILABLE) if it never does. */
   readonly ready: Promise<void>;
-  private readonly reader: FrameReader;
   private readonly port: MessagePort;
   private readonly pending = new Map<number, PendingCall>();
   private state: ConnectionState = "connecting";
@@ -48,10 +47,8 @@ export class ClientConnection {
     private readonly limits: ThreadLimits,
   ) {
     this.label = address;
-    this.requestRing = new RingWriter(allocateRing(limits.ringBytes));
-    this.replyRing = new RingReader(allocateRing(limits.ringBytes));
-    this.writer = new FrameWriter(this.requestRing, limits.maxMessageBytes);
-    this.reader = new FrameReader(this.replyRing);
+    this.requests = new LaneWriter(allocateLanes(limits.ringBytes), limits.maxMessageBytes, limits.maxInFlight);
+    this.replies = new LaneReader(allocateLanes(limits.ringBytes));
     this.ready = new Promise<void>((resolve, reject) => {
       this.onReady = resolve;
       this.onNotReady = reject;
@@ -65,7 +62,7 @@ export class ClientConnection {
       this.die(`no answer within ${limits.connectTimeoutMs} ms while connecting`),
     );
     this.ready.then(cancelTimer, cancelTimer);
-    link.connect({ address, requestRing: this.requestRing.buffer, replyRing: this.replyRing.buffer, port: port2 });
+    link.connect({ address, requestRings: this.requests.buffers, replyRings: this.replies.buffers, port: port2 });
   }
 
   get isDead(): boolean {
@@ -124,7 +121,7 @@ export class ClientConnection {
       trace(`client → ${this.label}: ready`);
       this.onReady();
       this.updateRef();
-      void this.pump();
+      for (const reader of this.replies.readers) void this.pump(reader);
     } else if (m.t === "reject") {
       this.die(m.status);
     } else if (m.t === "close") {
@@ -132,21 +129,21 @@ export class ClientConnection {
     }
   }
 
-  /** Reads reply frames until the connection dies (which closes the rings and ends any wait). */
-  private async pump(): Promise<void> {
+  /** Reads one lane's reply frames until the connection dies (which closes the rings and ends any wait). */
+  private async pump(reader: FrameReader): Promise<void> {
     try {
       while (this.state === "ready") {
-        if (!(await this.replyRing.waitForData())) continue;
-        const header = await this.reader.readHeader();
+        if (!(await reader.ring.waitForData())) continue;
+        const header = await reader.readHeader();
         const call = this.pending.get(header.callId);
         if (!call || call.settled) {
-          await this.reader.skipBody(header);
+          await reader.skipBody(header);
           continue;
         }
         if (header.kind !== FrameKind.REPLY_OK && header.kind !== FrameKind.REPLY_ERROR) {
           throw new DataLossError(`thread transport: unexpected frame kind ${header.kind} from ${this.label}`);
         }
-        const body = await this.reader.readBody(header);
+        const body = await reader.readBody(header);
         this.unregister(call);
         if (header.kind === FrameKind.REPLY_OK) call.finish(undefined, body);
         else call.finish(errorFromStatus(body as Status));
@@ -163,8 +160,8 @@ export class ClientConnection {
     this.state = "dead";
     const err = typeof why === "string" ? this.unavailable(why) : errorFromStatus(why);
     trace(`client → ${this.label}: dead (${err.message}); ${this.pending.size} calls pending`);
-    this.requestRing.close();
-    this.replyRing.close();
+    this.requests.close();
+    this.replies.close();
     this.port.close();
     if (wasConnecting) this.onNotReady(err);
     const calls = [...this.pending.values()];

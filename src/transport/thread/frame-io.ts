@@ -40,6 +40,8 @@ export interface EncodedFrame {
   payloads: { views: Uint8Array[]; padBytes: number }[];
   /** Payloads and their padding, from the aligned point after the envelope. */
   payloadRegionBytes: number;
+  /** Envelope and payloads: the size the message limit applies to. */
+  messageBytes: number;
 }
 
 const ALIGN_MASK = ALIGN_BYTES - 1;
@@ -76,7 +78,7 @@ export class FrameEncoder {
     // The limit is on the message: envelope and payloads, not the few bytes of alignment.
     const messageBytes = envelope.byteLength + payloads.reduce((a, p) => a + p.views.reduce((b, v) => b + v.byteLength, 0), 0);
     if (messageBytes > this.maxMessageBytes) throw tooLarge(frame.method, messageBytes, this.maxMessageBytes, tensors);
-    return { frame, envelope, payloads, payloadRegionBytes: region };
+    return { frame, envelope, payloads, payloadRegionBytes: region, messageBytes };
   }
 }
 

@@ -2,7 +2,11 @@
 import { DEFAULT_MAX_MESSAGE_BYTES } from "./frame-io.js";
 
 export interface ThreadTransportOptions {
-  /** Data bytes of each ring of a connection (one per direction); a power of two. Default 4 MiB. */
+  /**
+   * Data bytes of each bulk ring of a connection (one per direction, for frames of 64 KiB or more);
+   * a power of two. Each direction's express ring, for smaller frames, is the smaller of this and
+   * 256 KiB (lanes.ts). Default 4 MiB.
+   */
   ringBytes?: number;
   /** Calls in flight on one connection; one more fails with ResourceExhaustedError. Default 16384. */
   maxInFlight?: number;

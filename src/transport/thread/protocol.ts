@@ -109,10 +109,10 @@ export type ControlMessage =
 /** What a client hands the broker to reach `address`; the broker forwards it to the owner. */
 export interface ConnectOffer {
   address: string;
-  /** client → server frames. */
-  requestRing: SharedArrayBuffer;
-  /** server → client frames. */
-  replyRing: SharedArrayBuffer;
+  /** client → server frames, one ring per lane (lanes.ts). */
+  requestRings: SharedArrayBuffer[];
+  /** server → client frames, one ring per lane. */
+  replyRings: SharedArrayBuffer[];
   /** The server's end of the connection's MessageChannel (transferred). */
   port: MessagePort;
   /** Filled in by the broker: the task label registered for the address. */

@@ -14,11 +14,11 @@ import {
 } from "../../errors/index.js";
 import { systemClock } from "../../util/env.js";
 import type { CallOptions, ServedServices } from "../services.js";
-import { FrameReader, FrameWriter } from "./frame-io.js";
+import type { FrameReader } from "./frame-io.js";
+import { LaneReader, LaneWriter } from "./lanes.js";
 import type { ThreadLimits } from "./limits.js";
 import type { ConnectOffer, ControlMessage, FrameHeader, MethodInfo } from "./protocol.js";
 import { FrameKind, METHODS, isTagged, methodLabel } from "./protocol.js";
-import { RingReader, RingWriter } from "./ring.js";
 
 interface InFlight {
   controller: AbortController;
@@ -34,10 +34,8 @@ function invoke(services: ServedServices, info: MethodInfo, request: unknown, op
 }
 
 export class ServerConnection {
-  private readonly reader: FrameReader;
-  private readonly writer: FrameWriter;
-  private readonly requests: RingReader;
-  private readonly replies: RingWriter;
+  private readonly requests: LaneReader;
+  private readonly replies: LaneWriter;
   private readonly port: MessagePort;
   private readonly inflight = new Map<number, InFlight>();
   /** Cancels that overtook their request (the port is faster than the ring); capped. */
@@ -53,10 +51,9 @@ export class ServerConnection {
     private readonly limits: ThreadLimits,
     private readonly onClosed: (conn: ServerConnection) => void,
   ) {
-    this.requests = new RingReader(offer.requestRing);
-    this.replies = new RingWriter(offer.replyRing);
-    this.reader = new FrameReader(this.requests);
-    this.writer = new FrameWriter(this.replies, limits.maxMessageBytes);
+    this.requests = new LaneReader(offer.requestRings);
+    // A reply per call in flight, plus the refusals of calls that never ran.
+    this.replies = new LaneWriter(offer.replyRings, limits.maxMessageBytes, 2 * limits.maxInFlight);
     this.port = offer.port;
     this.port.on("message", (msg: unknown) => this.onControl(msg));
     this.port.on("close", () => this.close("the client went away", false));
@@ -64,7 +61,7 @@ export class ServerConnection {
     this.port.unref();
     const ready: ControlMessage = { t: "ready", label: offer.label ?? offer.address };
     this.port.postMessage(ready);
-    void this.pump();
+    for (const reader of this.requests.readers) void this.pump(reader);
   }
 
   get inflightCount(): number {
@@ -121,13 +118,14 @@ export class ServerConnection {
     }
   }
 
-  private async pump(): Promise<void> {
+  /** Reads one lane's request frames until the connection closes. */
+  private async pump(reader: FrameReader): Promise<void> {
     try {
       while (this.open) {
-        if (!(await this.requests.waitForData())) continue;
-        const header = await this.reader.readHeader();
+        if (!(await reader.ring.waitForData())) continue;
+        const header = await reader.readHeader();
         if (header.kind !== FrameKind.REQUEST) throw new TypeError(`unexpected frame kind ${header.kind}`);
-        const request = await this.reader.readBody(header);
+        const request = await reader.readBody(header);
         this.dispatch(header, request);
       }
     } catch (err) {
@@ -172,11 +170,11 @@ export class ServerConnection {
     const wanted = (): boolean => this.open && !call?.clientGone;
     const frame = { kind, method: header.method, callId: header.callId, timeoutMs: 0, body };
     try {
-      await this.writer.send(frame, wanted);
+      await this.replies.send(frame, wanted);
     } catch (err) {
       // Not encodable or too large (nothing was written): tell the caller why instead.
       if (!this.open) return;
-      await this.writer.send({ ...frame, kind: FrameKind.REPLY_ERROR, body: toStatus(err) }, wanted).catch(() => undefined);
+      await this.replies.send({ ...frame, kind: FrameKind.REPLY_ERROR, body: toStatus(err) }, wanted).catch(() => undefined);
     }
   }
 }

@@ -117,6 +117,19 @@ describe("thread transport", () => {
     await other.close();
   });
 
+  test("small calls do not queue behind a big message streaming on the same connection", async () => {
+    const small = createThreadTransport({ ringBytes: 1 << 16 });
+    const m = small.connectMaster(a.address);
+    const big = ndarray(new Float32Array(8 << 20)); // 32 MiB each way through 64 KiB rings
+    let bigDone = false;
+    const streaming = m.runStep(step(["echo"], [{ name: "x", tensor: big }])).then(() => (bigDone = true));
+    await new Promise((r) => setTimeout(r, 1));
+    for (let i = 0; i < 10; i++) await m.listDevices({});
+    expect(bigDone).toBe(false);
+    await streaming;
+    await small.close();
+  });
+
   test("a call that times out while its big request is still streaming leaves the channel in sync", async () => {
     const small = createThreadTransport({ ringBytes: 1 << 16 });
     const m = small.connectMaster(a.address);
