@@ -106,10 +106,21 @@ const FLAT_CTORS: Partial<Record<DType, FlatCtor>> = {
   bool: Uint8Array,
 };
 
+/** Below this, a zeroed allocation is as cheap and keeps nothing of malloc's past around. */
+const UNINITIALIZED_MIN_BYTES = 64 << 10;
+
+/**
+ * A typed array of `n` elements at byte offset `skew` mod ALIGN_BYTES in a buffer of its own.
+ * Large ones are not zeroed first: the payload overwrites every byte before anyone sees it, and
+ * malloc's recycled memory is already mapped, while fresh zeroed pages fault on the first write
+ * (16 MiB: 2.2 ms into fresh pages vs 1.3 ms into recycled ones, physical-limits.md fig. 1).
+ */
 function allocAt(dtype: DType, n: number, skew: number): FlatData {
   const bpe = bytesPerElement(dtype);
   const ctor = FLAT_CTORS[dtype];
-  const offset = skew % ALIGN_BYTES;
-  if (offset === 0 || offset % bpe !== 0 || !ctor) return allocData(dtype, n) as FlatData;
-  return new ctor(new ArrayBuffer(offset + n * bpe), offset, n);
+  const offset = skew % bpe === 0 ? skew % ALIGN_BYTES : 0;
+  const bytes = n * bpe;
+  if (!ctor || (offset === 0 && bytes < UNINITIALIZED_MIN_BYTES)) return allocData(dtype, n) as FlatData;
+  const buffer = bytes < UNINITIALIZED_MIN_BYTES ? new ArrayBuffer(offset + bytes) : Buffer.allocUnsafeSlow(offset + bytes).buffer;
+  return new ctor(buffer, offset, n);
 }
