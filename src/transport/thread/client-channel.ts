@@ -76,20 +76,30 @@ export class ClientChannel {
       signal?.addEventListener("abort", onAbort, { once: true });
       const startedMs = systemClock.nowMs();
 
-      const send = async (): Promise<void> => {
-        const c = await this.connect();
+      const failed = (err: unknown): void => {
+        if (conn) conn.unregister(call);
+        call.finish(this.asCallError(err, conn));
+      };
+      const sendOn = (c: ClientConnection): void => {
         if (call.settled) return;
         conn = c;
         c.register(call);
         const remainingMs = timeoutMs > 0 ? Math.max(1, timeoutMs - (systemClock.nowMs() - startedMs)) : 0;
         const frame = { kind: FrameKind.REQUEST, method, callId: call.callId, timeoutMs: remainingMs, body: request };
-        written = await c.requests.send(frame, () => !call.settled);
-        if (written && call.settled) c.cancelRemote(call.callId, why);
+        c.requests.send(frame, () => !call.settled).then((w) => {
+          written = w;
+          if (written && call.settled) c.cancelRemote(call.callId, why);
+        }, failed);
       };
-      send().catch((err: unknown) => {
-        if (conn) conn.unregister(call);
-        call.finish(this.asCallError(err, conn));
-      });
+      // On a ready connection the request is in the ring before call() returns: the callee can
+      // start while this thread goes on (say, running the local partition of the same step).
+      const ready = this.connection?.connectionState === "ready" ? this.connection : undefined;
+      try {
+        if (ready) sendOn(ready);
+        else this.connect().then(sendOn).catch(failed);
+      } catch (err) {
+        failed(err);
+      }
     });
   }
 

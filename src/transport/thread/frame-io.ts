@@ -217,7 +217,11 @@ export class FrameWriter {
   }
 }
 
-/** The consuming side of a ring: header, then body (or skip it). */
+/**
+ * The consuming side of a ring: header, then body (or skip it). A frame that is already whole in
+ * the ring is read synchronously (nextFrameNow, readBodyNow); anything else streams (readHeader,
+ * readBody), waiting for the writer as needed.
+ */
 export class FrameReader {
   private readonly header = new Uint8Array(FRAME_HEADER_BYTES);
   private readonly headerView = new DataView(this.header.buffer);
@@ -225,8 +229,71 @@ export class FrameReader {
 
   constructor(readonly ring: RingReader) {}
 
+  /**
+   * The next frame's header, consumed, if that whole frame is in the ring and small (at most a
+   * ring piece); else undefined and nothing consumed. Its body must then be read with readBodyNow
+   * or skipped with skipBodyNow, before anything else is read.
+   */
+  nextFrameNow(): FrameHeader | undefined {
+    const available = this.ring.available();
+    if (available < FRAME_HEADER_BYTES) return undefined;
+    const head = this.ring.peek(FRAME_HEADER_BYTES);
+    if (!head) return undefined;
+    const frameBytes = FRAME_HEADER_BYTES + (head[4]! | (head[5]! << 8) | (head[6]! << 16) | (head[7]! << 24)) >>> 0;
+    if (frameBytes > available || frameBytes > this.ring.pieceBytes) return undefined;
+    this.header.set(head);
+    this.ring.consume(FRAME_HEADER_BYTES);
+    return this.parseHeader();
+  }
+
   async readHeader(): Promise<FrameHeader> {
     if (!this.ring.readNow(this.header)) await this.ring.readInto(this.header);
+    return this.parseHeader();
+  }
+
+  /** The body of the frame nextFrameNow() just returned; no waiting, no promise. */
+  readBodyNow(header: FrameHeader): unknown {
+    const { body, sinks, fillerBytes } = this.readEnvelopeNow(header);
+    this.ring.consume(header.envelopePadBytes);
+    for (const { sink, padBytes } of sinks) {
+      this.ring.consume(padBytes);
+      if (!this.ring.readNow(sink.target)) throw new DataLossError("thread transport: frame shorter than its header says");
+    }
+    this.ring.consume(fillerBytes);
+    return body;
+  }
+
+  /** Reads the body of the frame whose header was just read; returns the message with NDArrays. */
+  async readBody(header: FrameHeader): Promise<unknown> {
+    const inPlace = this.ring.peek(header.envelopeBytes);
+    let envelope: Uint8Array;
+    if (inPlace) {
+      envelope = inPlace;
+    } else {
+      if (this.staging.byteLength < header.envelopeBytes) this.staging = new Uint8Array(Math.max(header.envelopeBytes, this.staging.byteLength * 2));
+      envelope = this.staging.subarray(0, header.envelopeBytes);
+      await this.ring.readInto(envelope);
+    }
+    const { body, sinks, fillerBytes } = this.decode(header, envelope, inPlace !== undefined);
+    if (this.staging.byteLength > STAGING_KEEP_BYTES) this.staging = new Uint8Array(4096);
+    await this.skip(header.envelopePadBytes);
+    for (const { sink, padBytes } of sinks) {
+      await this.skip(padBytes);
+      if (!this.ring.readNow(sink.target)) await this.ring.readInto(sink.target);
+    }
+    await this.skip(fillerBytes);
+    return body;
+  }
+
+  skipBody(header: FrameHeader): Promise<void> {
+    return this.ring.skip(header.bodyBytes);
+  }
+
+  skipBodyNow(header: FrameHeader): void {
+    this.ring.consume(header.bodyBytes);
+  }
+
+  private parseHeader(): FrameHeader {
     const h = this.headerView;
     if (h.getUint32(0, true) !== FRAME_MAGIC) {
       throw new DataLossError("thread transport: corrupt frame header (bad magic); the channel is out of sync");
@@ -246,37 +313,40 @@ export class FrameReader {
     return header;
   }
 
-  /** Reads the body of the frame whose header was just read; returns the message with NDArrays. */
-  async readBody(header: FrameHeader): Promise<unknown> {
-    const sinks: { sink: TensorSink; padBytes: number }[] = [];
-    // Where each payload will sit in the ring, so that its destination can sit alike.
-    let at = this.ring.position + header.envelopeBytes + header.envelopePadBytes;
-    const { body } = await this.readEnvelope(header.envelopeBytes, (desc: TensorDesc) => {
+  private readEnvelopeNow(header: FrameHeader): Decoded {
+    const inPlace = this.ring.peek(header.envelopeBytes);
+    if (inPlace) return this.decode(header, inPlace, true);
+    if (this.staging.byteLength < header.envelopeBytes) this.staging = new Uint8Array(Math.max(header.envelopeBytes, this.staging.byteLength * 2));
+    const envelope = this.staging.subarray(0, header.envelopeBytes);
+    if (!this.ring.readNow(envelope)) throw new DataLossError("thread transport: frame shorter than its header says");
+    return this.decode(header, envelope, false);
+  }
+
+  /**
+   * Decodes the envelope (consuming it if it is read `inPlace` in the ring) and allocates each
+   * tensor where its payload will sit alike modulo 8. Checks that the parts add up to the body.
+   */
+  private decode(header: FrameHeader, envelope: Uint8Array, inPlace: boolean): Decoded {
+    const sinks: Decoded["sinks"] = [];
+    // The ring offset of each payload (the envelope starts at the current position if in place).
+    let at = this.ring.position + (inPlace ? header.envelopeBytes : 0) + header.envelopePadBytes;
+    const { body } = decodeEnvelope(envelope, (desc: TensorDesc) => {
       const padBytes = desc.padBytes ?? 0;
-      if (!Number.isInteger(padBytes) || padBytes < 0 || padBytes >= ALIGN_BYTES) throw new DataLossError(`thread transport: tensor padding of ${padBytes} B in a frame`);
+      if (!Number.isInteger(padBytes) || padBytes < 0 || padBytes >= ALIGN_BYTES) throw new DataLossError(`thread transport: tensor padding of ${String(padBytes)} B in a frame`);
       at += padBytes;
       const sink = allocTensor(desc, at & ALIGN_MASK);
       at += desc.byteLength;
       sinks.push({ sink, padBytes });
       return sink.array;
     });
+    if (inPlace) this.ring.consume(header.envelopeBytes);
     let used = header.envelopeBytes + header.envelopePadBytes;
     for (const s of sinks) used += s.padBytes + s.sink.target.byteLength;
     const fillerBytes = header.bodyBytes - used;
     if (fillerBytes < 0 || fillerBytes >= ALIGN_BYTES) {
       throw new DataLossError(`thread transport: frame body is ${header.bodyBytes} B but its parts add up to ${used} B`);
     }
-    await this.skip(header.envelopePadBytes);
-    for (const { sink, padBytes } of sinks) {
-      await this.skip(padBytes);
-      if (!this.ring.readNow(sink.target)) await this.ring.readInto(sink.target);
-    }
-    await this.skip(fillerBytes);
-    return body;
-  }
-
-  skipBody(header: FrameHeader): Promise<void> {
-    return this.ring.skip(header.bodyBytes);
+    return { body, sinks, fillerBytes };
   }
 
   private async skip(n: number): Promise<void> {
@@ -284,19 +354,10 @@ export class FrameReader {
     if (this.ring.available() >= n) this.ring.consume(n);
     else await this.ring.skip(n);
   }
+}
 
-  private async readEnvelope(n: number, makeTensor: (desc: TensorDesc) => NDArray): Promise<{ body: unknown; descs: TensorDesc[] }> {
-    const inPlace = this.ring.peek(n);
-    if (inPlace) {
-      const env = decodeEnvelope(inPlace, makeTensor);
-      this.ring.consume(n);
-      return env;
-    }
-    if (this.staging.byteLength < n) this.staging = new Uint8Array(Math.max(n, this.staging.byteLength * 2));
-    const view = this.staging.subarray(0, n);
-    await this.ring.readInto(view);
-    const env = decodeEnvelope(view, makeTensor);
-    if (this.staging.byteLength > STAGING_KEEP_BYTES) this.staging = new Uint8Array(4096);
-    return env;
-  }
+interface Decoded {
+  body: unknown;
+  sinks: { sink: TensorSink; padBytes: number }[];
+  fillerBytes: number;
 }

@@ -267,7 +267,7 @@ export class RingReader extends RingEnd {
   }
 
   consume(n: number): void {
-    this.advance(n);
+    if (n > 0) this.advance(n);
   }
 
   private advance(n: number): void {

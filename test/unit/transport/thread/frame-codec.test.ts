@@ -147,6 +147,26 @@ describe("frame codec", () => {
     }
   });
 
+  test("whole small frames are read without waiting; a frame bigger than a ring piece streams", async () => {
+    const { writer, reader } = pipe(1 << 12);
+    const frame = (callId: number, body: unknown) => ({ kind: FrameKind.REPLY_OK, method: 0, callId, timeoutMs: 0, body });
+    await writer.send(frame(1, { a: ndarray([1, 2]) }));
+    await writer.send(frame(2, "skipped"));
+    await writer.send(frame(3, { b: "x" }));
+    const first = reader.nextFrameNow()!;
+    expect(first.callId).toBe(1);
+    expect((reader.readBodyNow(first) as { a: NDArray }).a.toArray()).toEqual([1, 2]);
+    reader.skipBodyNow(reader.nextFrameNow()!);
+    expect(reader.readBodyNow(reader.nextFrameNow()!)).toEqual({ b: "x" });
+    expect(reader.nextFrameNow()).toBeUndefined();
+    const big = ndarray(new Float32Array(1000).fill(3)); // 4000 B > the 1 KiB piece of a 4 KiB ring
+    const sent = writer.send(frame(4, { big }));
+    expect(reader.nextFrameNow()).toBeUndefined();
+    const body = (await reader.readBody(await reader.readHeader())) as { big: NDArray };
+    await sent;
+    expect(body.big.toArray()).toEqual(big.toArray());
+  });
+
   test("a corrupt header is DATA_LOSS", async () => {
     const sab = allocateRing(1024);
     const raw = new RingWriter(sab);
