@@ -12,7 +12,6 @@
 import { open } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import type { Writable } from "node:stream";
-import { finished } from "node:stream/promises";
 import { constants as zlibConstants, createDeflate, createGzip } from "node:zlib";
 import type { Deflate, Gzip } from "node:zlib";
 import { FailedPreconditionError } from "../errors/index.js";
@@ -41,7 +40,6 @@ export class TFRecordWriter {
 
   private constructor(
     readonly path: string,
-    private readonly file: FileHandle,
     private readonly fileStream: Writable,
     private readonly compressor: Deflate | Gzip | null,
   ) {
@@ -63,7 +61,7 @@ export class TFRecordWriter {
       throw fileError(path, err);
     }
     const compressor = compression === "GZIP" ? createGzip() : compression === "ZLIB" ? createDeflate() : null;
-    return new TFRecordWriter(path, file, file.createWriteStream({ autoClose: false }), compressor);
+    return new TFRecordWriter(path, file.createWriteStream(), compressor);
   }
 
   private checkOpen(): void {
@@ -96,15 +94,11 @@ export class TFRecordWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    try {
-      if (this.compressor) this.compressor.end();
-      else this.fileStream.end();
-      await finished(this.fileStream);
-    } catch (err) {
-      this.error ??= fileError(this.path, err);
-    } finally {
-      await this.file.close().catch(() => undefined);
-    }
+    // The file stream owns the file: it closes it after the last write, then emits 'close'.
+    const done = new Promise<void>((resolve) => this.fileStream.once("close", resolve));
+    if (this.compressor) this.compressor.end();
+    else this.fileStream.end();
+    await done;
     if (this.error) throw this.error;
   }
 }
