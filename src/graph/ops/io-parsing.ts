@@ -40,7 +40,7 @@ function checkSelectCols(selectCols: number[] | undefined, defaults: number): vo
  */
 export function decodeCsv(records: TensorLike, recordDefaults: TensorLike[], options: DecodeCsvOptions = {}): Tensor[] {
   checkSelectCols(options.selectCols, recordDefaults.length);
-  const namer = opNamer([records], "DecodeCSV", options.name);
+  const namer = opNamer([records, ...recordDefaults], "DecodeCSV", options.name);
   const [recordsT, defaults] = namer.inside(() => {
     const r = convertToTensor(records, "string", "records");
     return [r, recordDefaults.map((d, i) => convertToTensor(d, undefined, i === 0 ? "record_defaults" : `record_defaults_${i}`))] as const;

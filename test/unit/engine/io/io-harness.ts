@@ -22,7 +22,8 @@ export const DEVICE = "/job:localhost/replica:0/task:0/device:CPU:0";
 export interface RunOptions {
   feeds?: Map<Tensor, NDArray>;
   signal?: AbortSignal;
-  device?: string;
+  /** The device each op runs on (DEVICE by default). */
+  deviceFor?: (op: Operation) => string;
 }
 
 export class MiniSession {
@@ -55,7 +56,7 @@ export class MiniSession {
         const node = this.nodeDef(op);
         const kernel = getKernel(node.op);
         if (!kernel) throw new Error(`no kernel for ${node.op}`);
-        const device = options.device ?? DEVICE;
+        const device = options.deviceFor?.(op) ?? DEVICE;
         const ctx: KernelContext = {
           node,
           attrs: new AttrReader(node),
@@ -76,6 +77,21 @@ export class MiniSession {
   async value(t: Tensor, options: RunOptions = {}): Promise<NDArray> {
     return (await this.run(t, options))[t.index]!;
   }
+}
+
+/** Runs kernel `type` once on `inputs`, as node `name` on DEVICE. */
+export async function runKernel(type: string, inputs: NDArray[], resources = new ResourceManager("localhost"), name = type): Promise<NDArray[]> {
+  const kernel = getKernel(type);
+  if (!kernel) throw new Error(`no kernel for ${type}`);
+  const node: NodeDef = { name, op: type, input: [], device: DEVICE, attr: {} };
+  return kernel.compute({
+    node,
+    attrs: new AttrReader(node),
+    inputs,
+    device: { name: DEVICE, type: "CPU", job: "localhost", task: 0 },
+    resources,
+    step: { stepId: 1, sessionHandle: "direct", signal: new AbortController().signal, clock: systemClock, random: new SeededRandom(1) },
+  });
 }
 
 /** A fresh temp directory; `cleanup` removes it. */
