@@ -56,10 +56,10 @@ function isTruncation(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: unknown }).code === "Z_BUF_ERROR";
 }
 
-/** TF's ZlibInputStream text: "inflate() failed with error <zlib code>: <zlib message>". */
+/** TF's ZlibInputStream text: "inflate() failed with error <zlib code>: <zlib message>". File errors stay file errors. */
 function inflateError(name: string, err: unknown): OpError {
-  const errno = typeof err === "object" && err !== null ? (err as { errno?: unknown }).errno : undefined;
-  if (typeof errno !== "number") return fileError(name, err);
+  const { code, errno } = typeof err === "object" && err !== null ? (err as { code?: unknown; errno?: unknown }) : {};
+  if (typeof code !== "string" || !code.startsWith("Z_") || typeof errno !== "number") return fileError(name, err);
   const message = err instanceof Error ? err.message : String(err);
   return new DataLossError(`inflate() failed with error ${errno}: ${message}`);
 }

@@ -253,6 +253,8 @@ export abstract class ReaderResource implements Resource {
       workFinished: this.workFinished,
       numRecordsProduced: this.recordsProduced,
       currentWork: this.workInProgress ? new TextDecoder().decode(this.work) : null,
+      // A read in progress may be waiting for a work unit: a filename queue nobody fills shows here.
+      reading: this.lock.isHeld,
       waiting: this.lock.waiting,
     };
   }
