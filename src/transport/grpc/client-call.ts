@@ -1,17 +1,25 @@
 /**
- * Client side of one RPC: unary for small messages, a bidirectional stream of frames for the
- * tensor-carrying ones. CallOptions.timeoutMs becomes the gRPC deadline, CallOptions.signal
- * cancels the call; every failure reaches the caller as an OpError (status.ts).
+ * Client side of one RPC: unary for small messages; for the tensor-carrying ones a unary request
+ * whose answer may stream (callSingle), or a bidirectional stream of frames when the request
+ * itself carries big tensors (callStream); see methods.ts. CallOptions.timeoutMs becomes the gRPC
+ * deadline, CallOptions.signal cancels the call; every failure reaches the caller as an OpError
+ * (status.ts).
  */
-import { status as GrpcStatus, type CallOptions as GrpcCallOptions, type StatusObject } from "@grpc/grpc-js";
+import {
+  status as GrpcStatus,
+  type CallOptions as GrpcCallOptions,
+  type ClientDuplexStream,
+  type ClientReadableStream,
+  type StatusObject,
+} from "@grpc/grpc-js";
 import { CancelledError, ResourceExhaustedError, asOpError } from "../../errors/index.js";
 import type { CallOptions } from "../services.js";
 import type { Peer } from "./channel-cache.js";
-import { isChunked, methodPath, type MethodSpec, type ServiceSpec } from "./methods.js";
+import { CHUNKED_RESPONSE_KEY, isChunked, methodPath, streamPath, type MethodSpec, type ServiceSpec } from "./methods.js";
 import { callMetadata } from "./security.js";
 import { errorFromCall, type CallSite } from "./status.js";
-import { FrameAssembler, encodeFrames } from "./tensor-stream.js";
-import { writeFrames } from "./write-frames.js";
+import { FrameAssembler, encodeFrames, hasOutOfBand } from "./tensor-stream.js";
+import { CallEnd, writeFramesAndEnd } from "./write-frames.js";
 
 const identity = (b: Buffer): Buffer => b;
 
@@ -42,19 +50,24 @@ function cancelledBefore(peer: Peer, spec: MethodSpec): CancelledError {
   return new CancelledError(`${spec.rpc} to ${peer.address} was cancelled before it started`);
 }
 
-export function callUnary(peer: Peer, path: string, spec: MethodSpec, request: unknown, opts?: CallOptions): Promise<unknown> {
-  if (opts?.signal?.aborted) return Promise.reject(cancelledBefore(peer, spec));
+/** The request as one plain message, or the reason it cannot be sent (nothing was sent). */
+function encodeRequest(peer: Peer, spec: MethodSpec, request: unknown): Buffer | Error {
   let body: Buffer;
   try {
     body = asBuffer(spec.request.encode(request));
   } catch (err) {
-    return Promise.reject(asOpError(err));
+    return asOpError(err);
   }
   if (body.byteLength > peer.cfg.maxMessageBytes) {
-    return Promise.reject(
-      new ResourceExhaustedError(`${spec.rpc} request of ${body.byteLength} bytes is larger than maxMessageBytes (${peer.cfg.maxMessageBytes})`),
-    );
+    return new ResourceExhaustedError(`${spec.rpc} request of ${body.byteLength} bytes is larger than maxMessageBytes (${peer.cfg.maxMessageBytes})`);
   }
+  return body;
+}
+
+export function callUnary(peer: Peer, path: string, spec: MethodSpec, request: unknown, opts?: CallOptions): Promise<unknown> {
+  if (opts?.signal?.aborted) return Promise.reject(cancelledBefore(peer, spec));
+  const body = encodeRequest(peer, spec, request);
+  if (body instanceof Error) return Promise.reject(body);
   const metadata = callMetadata(peer.security, spec.waitForReady === true && hasDeadline(opts));
   return new Promise((resolve, reject) => {
     let detach = (): void => {};
@@ -75,7 +88,81 @@ export function callUnary(peer: Peer, path: string, spec: MethodSpec, request: u
   });
 }
 
-export function callChunked(peer: Peer, path: string, spec: MethodSpec, request: unknown, opts?: CallOptions): Promise<unknown> {
+type ResponseStream = ClientReadableStream<Buffer> | ClientDuplexStream<Buffer, Buffer>;
+
+/**
+ * Reads a chunked answer from `call` (a TensorStreamHead, then any chunks) and settles once both
+ * the OK status and the last chunk are in: the status can come before the last buffered frames.
+ * Returns `fail`, which settles with an error and cancels the call.
+ */
+function collectResponse(
+  call: ResponseStream,
+  peer: Peer,
+  spec: MethodSpec,
+  opts: CallOptions | undefined,
+  done: (err: unknown, value?: unknown) => void,
+): (err: unknown) => void {
+  const assembler = new FrameAssembler(spec.response, spec.responseSlots!, peer.cfg, `${spec.rpc} response from ${peer.address}`);
+  let statusOk = false;
+  let settled = false;
+  let cancelledHere = false;
+  const cancel = (): void => {
+    cancelledHere = true;
+    call.cancel();
+  };
+  const detach = onAbort(opts?.signal, cancel);
+  const settle = (err: unknown, value?: unknown): void => {
+    if (settled) return;
+    settled = true;
+    detach();
+    done(err ? asOpError(err) : undefined, value);
+  };
+  const fail = (err: unknown): void => {
+    settle(err);
+    cancel();
+  };
+  const tryFinish = (): void => {
+    if (!statusOk || !assembler.complete) return;
+    try {
+      settle(undefined, assembler.result());
+    } catch (err) {
+      settle(err);
+    }
+  };
+  call.on("data", (frame: Buffer) => {
+    try {
+      assembler.push(frame);
+    } catch (err) {
+      return fail(err);
+    }
+    tryFinish();
+  });
+  call.on("error", (err: Error) => settle(errorFromCall(err, site(peer, spec, opts, cancelledHere))));
+  call.on("status", (s: StatusObject) => {
+    statusOk = s.code === GrpcStatus.OK;
+    tryFinish();
+  });
+  call.on("end", () => {
+    if (statusOk && !assembler.complete) settle(captureError(() => assembler.result()));
+  });
+  return fail;
+}
+
+/** A unary request (plain TF message) to the RPC's own path; the answer may stream (methods.ts). */
+export function callSingle(peer: Peer, path: string, spec: MethodSpec, request: unknown, opts?: CallOptions): Promise<unknown> {
+  if (opts?.signal?.aborted) return Promise.reject(cancelledBefore(peer, spec));
+  const body = encodeRequest(peer, spec, request);
+  if (body instanceof Error) return Promise.reject(body);
+  const metadata = callMetadata(peer.security, spec.waitForReady === true && hasDeadline(opts));
+  metadata.set(CHUNKED_RESPONSE_KEY, "1");
+  return new Promise((resolve, reject) => {
+    const call = peer.client().makeServerStreamRequest(path, identity, identity, body, metadata, grpcOptions(opts));
+    collectResponse(call, peer, spec, opts, (err, value) => (err ? reject(err) : resolve(value)));
+  });
+}
+
+/** A bidirectional stream of frames both ways, for a request that carries big tensors. */
+export function callStream(peer: Peer, path: string, spec: MethodSpec, request: unknown, opts?: CallOptions): Promise<unknown> {
   if (opts?.signal?.aborted) return Promise.reject(cancelledBefore(peer, spec));
   let frames: Buffer[];
   try {
@@ -85,58 +172,15 @@ export function callChunked(peer: Peer, path: string, spec: MethodSpec, request:
   }
   const metadata = callMetadata(peer.security, spec.waitForReady === true && hasDeadline(opts));
   return new Promise((resolve, reject) => {
-    const ended = new AbortController();
+    // Ends any wait for 'drain' once the call is over, whatever ended it.
+    const ended = new CallEnd();
     const call = peer.client().makeBidiStreamRequest(path, identity, identity, metadata, grpcOptions(opts));
-    const assembler = new FrameAssembler(spec.response, spec.responseSlots!, peer.cfg, `${spec.rpc} response from ${peer.address}`);
-    let statusOk = false;
-    let settled = false;
-    let cancelledHere = false;
-    const cancel = (): void => {
-      cancelledHere = true;
-      call.cancel();
-    };
-    const detach = onAbort(opts?.signal, cancel);
-    const settle = (err: unknown, value?: unknown): void => {
-      if (settled) return;
-      settled = true;
-      ended.abort();
-      detach();
-      if (err) reject(asOpError(err));
+    const fail = collectResponse(call, peer, spec, opts, (err, value) => {
+      ended.end();
+      if (err) reject(err);
       else resolve(value);
-    };
-    const fail = (err: unknown): void => {
-      settle(err);
-      cancel();
-    };
-    // The OK status can be emitted before the last buffered frames: finish on whichever comes last.
-    const tryFinish = (): void => {
-      if (!statusOk || !assembler.complete) return;
-      try {
-        settle(undefined, assembler.result());
-      } catch (err) {
-        settle(err);
-      }
-    };
-    call.on("data", (frame: Buffer) => {
-      try {
-        assembler.push(frame);
-      } catch (err) {
-        return fail(err);
-      }
-      tryFinish();
     });
-    call.on("error", (err: Error) => settle(errorFromCall(err, site(peer, spec, opts, cancelledHere))));
-    call.on("status", (s: StatusObject) => {
-      statusOk = s.code === GrpcStatus.OK;
-      tryFinish();
-    });
-    call.on("end", () => {
-      if (statusOk && !assembler.complete) settle(captureError(() => assembler.result()));
-    });
-    writeFrames(call, frames, ended.signal).then(
-      () => call.end(),
-      (err: unknown) => fail(err),
-    );
+    writeFramesAndEnd(call, frames, ended).catch(fail);
   });
 }
 
@@ -154,8 +198,14 @@ export function makeStub<S>(service: ServiceSpec, peer: Peer): S {
   const stub: Record<string, (request: unknown, opts?: CallOptions) => Promise<unknown>> = {};
   for (const spec of service.methods) {
     const path = methodPath(service, spec);
-    const call = isChunked(spec) ? callChunked : callUnary;
-    stub[spec.key] = (request, opts) => call(peer, path, spec, request, opts);
+    if (!isChunked(spec)) {
+      stub[spec.key] = (request, opts) => callUnary(peer, path, spec, request, opts);
+      continue;
+    }
+    const bidi = streamPath(service, spec);
+    // Decided before sending, from the request alone: its big tensors need the stream.
+    stub[spec.key] = (request, opts) =>
+      hasOutOfBand(request, spec.requestSlots!, peer.cfg) ? callStream(peer, bidi, spec, request, opts) : callSingle(peer, path, spec, request, opts);
   }
   return stub as unknown as S;
 }

@@ -1,7 +1,20 @@
 /**
  * The RPCs of both services: path, codecs, and — for the calls that carry tensors (RunStep,
- * RunGraph, RecvTensor) — where the tensors sit, so they travel chunked over a bidirectional
- * stream instead of one unary message (no 4 MiB limit, no whole-message copies of big tensors).
+ * RunGraph, RecvTensor) — where the tensors sit, so that big ones travel chunked (no 4 MiB
+ * limit, no whole-message copies of big tensors).
+ *
+ * A tensor-carrying RPC is served at two paths; the client picks one per call, before sending,
+ * from its request alone:
+ *  - `/tensorflow.WorkerService/RunGraph` (likewise RunStep, RecvTensor): the request is one
+ *    plain TF message, sent with its end of stream — a unary request. A plain client (TF's own)
+ *    gets one plain TF response message: a unary call. Our client adds the call metadata
+ *    `tfcluster-chunked-response: 1` and reads the answer as a server stream: a TensorStreamHead
+ *    (one message, the whole answer when it is small) and then, only if the response holds big
+ *    tensors, their chunks. Used whenever the request has no tensor of `outOfBandMinBytes`: no
+ *    stream round for scalars (a bidirectional call cost ≈1.4x a unary one), and a 16 MiB
+ *    RecvTensor answer still streams (as one unary message it moved at ≈0.4x).
+ *  - `/tensorflow.WorkerService/RunGraphStream`: a bidirectional stream of frames both ways
+ *    (tensor-stream.ts), for requests that carry big tensors.
  */
 import { InternalError } from "../../errors/index.js";
 import type { NDArray } from "../../tensor/ndarray.js";
@@ -113,6 +126,18 @@ export function isChunked(spec: MethodSpec): boolean {
 export function methodPath(service: ServiceSpec, spec: MethodSpec): string {
   return `/${service.name}/${spec.rpc}`;
 }
+
+/** The RPC name of a chunked method's bidirectional form, e.g. "RunGraphStream". */
+export function streamRpc(spec: MethodSpec): string {
+  return `${spec.rpc}Stream`;
+}
+
+export function streamPath(service: ServiceSpec, spec: MethodSpec): string {
+  return `/${service.name}/${streamRpc(spec)}`;
+}
+
+/** Call metadata by which a client asks for a chunked answer (a TensorStreamHead first) on the unary path. */
+export const CHUNKED_RESPONSE_KEY = "tfcluster-chunked-response";
 
 /** The records above fail to compile when an interface gains a method; this fails when a table misses one. */
 function checkCovers(service: ServiceSpec, keys: Record<string, true>): void {

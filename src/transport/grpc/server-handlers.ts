@@ -7,6 +7,7 @@ import type {
   Metadata,
   ServerDuplexStream,
   ServerUnaryCall,
+  ServerWritableStream,
   ServiceDefinition,
   UntypedServiceImplementation,
   sendUnaryData,
@@ -14,10 +15,10 @@ import type {
 import { CancelledError, UnimplementedError } from "../../errors/index.js";
 import type { CallOptions } from "../services.js";
 import type { GrpcConfig } from "./config.js";
-import { isChunked, methodPath, type MethodSpec, type ServiceSpec } from "./methods.js";
+import { CHUNKED_RESPONSE_KEY, isChunked, methodPath, streamPath, streamRpc, type MethodSpec, type ServiceSpec } from "./methods.js";
 import { statusFromError } from "./status.js";
 import { FrameAssembler, encodeFrames } from "./tensor-stream.js";
-import { writeFrames } from "./write-frames.js";
+import { writeFramesAndEnd } from "./write-frames.js";
 
 type Invoke = (request: unknown, opts: CallOptions) => Promise<unknown>;
 
@@ -35,21 +36,30 @@ function asBuffer(b: Uint8Array): Buffer {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
-/** grpc-js's service definition for `service`: raw bytes in and out, our codecs do the rest. */
+function definition(path: string, originalName: string, requestStream: boolean, responseStream: boolean): ServiceDefinition[string] {
+  return {
+    path,
+    requestStream,
+    responseStream,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+    originalName,
+  };
+}
+
+/**
+ * grpc-js's service definition for `service`: raw bytes in and out, our codecs do the rest. A
+ * tensor-carrying RPC is served twice (methods.ts): at its own path, a unary request whose answer
+ * may stream, and at `<Rpc>Stream`, a bidirectional stream of frames.
+ */
 export function serviceDefinition(service: ServiceSpec): ServiceDefinition {
   const def: Record<string, ServiceDefinition[string]> = {};
   for (const spec of service.methods) {
-    const streaming = isChunked(spec);
-    def[spec.rpc] = {
-      path: methodPath(service, spec),
-      requestStream: streaming,
-      responseStream: streaming,
-      requestSerialize: identity,
-      requestDeserialize: identity,
-      responseSerialize: identity,
-      responseDeserialize: identity,
-      originalName: spec.key,
-    };
+    const chunked = isChunked(spec);
+    def[spec.rpc] = definition(methodPath(service, spec), spec.key, false, chunked);
+    if (chunked) def[streamRpc(spec)] = definition(streamPath(service, spec), `${spec.key}Stream`, true, true);
   }
   return def;
 }
@@ -93,7 +103,33 @@ function unaryHandler(spec: MethodSpec, path: string, invoke: Invoke, ctx: Handl
   };
 }
 
-function chunkedHandler(spec: MethodSpec, path: string, invoke: Invoke, ctx: HandlerContext) {
+/**
+ * The unary request of a tensor-carrying RPC. A client that asked for it (CHUNKED_RESPONSE_KEY)
+ * gets the answer as frames, a TensorStreamHead first; any other client one plain message.
+ */
+function singleHandler(spec: MethodSpec, path: string, invoke: Invoke, ctx: HandlerContext) {
+  return (call: ServerWritableStream<Buffer, Buffer>): void => {
+    const { opts, dispose } = callOptions(call, path, ctx);
+    const chunked = call.metadata.get(CHUNKED_RESPONSE_KEY).length > 0;
+    const respond = async (): Promise<void> => {
+      ctx.checkToken(call.metadata, path);
+      const response = await invoke(spec.request.decode(call.request), opts);
+      const frames = chunked
+        ? encodeFrames(response, spec.response, spec.responseSlots!, ctx.cfg, `${spec.rpc} response`)
+        : [asBuffer(spec.response.encode(response))];
+      await writeFramesAndEnd(call, frames, opts.signal!);
+    };
+    respond()
+      .catch((err: unknown) => {
+        // grpc-js turns an 'error' emitted on a server stream into the call's status.
+        if (!call.writableEnded) call.emit("error", statusFromError(err));
+      })
+      .finally(dispose);
+  };
+}
+
+/** The bidirectional form: request frames in, response frames out. */
+function streamHandler(spec: MethodSpec, path: string, invoke: Invoke, ctx: HandlerContext) {
   return (call: ServerDuplexStream<Buffer, Buffer>): void => {
     const { opts, dispose } = callOptions(call, path, ctx);
     const assembler = new FrameAssembler(spec.request, spec.requestSlots!, ctx.cfg, `${spec.rpc} request`);
@@ -109,10 +145,9 @@ function chunkedHandler(spec: MethodSpec, path: string, invoke: Invoke, ctx: Han
     const respond = async (): Promise<void> => {
       const response = await invoke(assembler.result(), opts);
       const frames = encodeFrames(response, spec.response, spec.responseSlots!, ctx.cfg, `${spec.rpc} response`);
-      await writeFrames(call, frames, opts.signal!);
+      await writeFramesAndEnd(call, frames, opts.signal!);
       finished = true;
       dispose();
-      call.end();
     };
     try {
       ctx.checkToken(call.metadata, path);
@@ -157,7 +192,12 @@ export function serviceHandlers(service: ServiceSpec, impl: object, ctx: Handler
       if (typeof fn !== "function") return Promise.reject(new UnimplementedError(`${path} is not implemented by this server`));
       return fn.call(impl, request, opts);
     };
-    handlers[spec.rpc] = isChunked(spec) ? chunkedHandler(spec, path, invoke, ctx) : unaryHandler(spec, path, invoke, ctx);
+    if (!isChunked(spec)) {
+      handlers[spec.rpc] = unaryHandler(spec, path, invoke, ctx);
+      continue;
+    }
+    handlers[spec.rpc] = singleHandler(spec, path, invoke, ctx);
+    handlers[streamRpc(spec)] = streamHandler(spec, streamPath(service, spec), invoke, ctx);
   }
   return handlers;
 }

@@ -8,6 +8,7 @@
  * the final typed array (the one assembly). No frame is larger than `chunkBytes` + the head.
  */
 import { DataLossError, InvalidArgumentError, ResourceExhaustedError } from "../../errors/index.js";
+import type { DType } from "../../tensor/dtypes.js";
 import { bytesPerElement } from "../../tensor/dtypes.js";
 import { NDArray, allocData, sizeOf } from "../../tensor/ndarray.js";
 import { contentBytes, dtypeFromWire, dtypeToWire } from "../wire/tensor-codec.js";
@@ -67,6 +68,41 @@ export function encodeFrames<M>(message: M, codec: MessageCodec<M>, slots: Tenso
     }
   }
   return frames;
+}
+
+/** Whether `message` has a tensor big enough to travel out of band (so: the streaming path). */
+export function hasOutOfBand<M>(message: M, slots: TensorSlots<M>, cfg: GrpcConfig): boolean {
+  return slots.get(message).some(({ tensor }) => {
+    const bpe = bytesPerElement(tensor.dtype);
+    return bpe > 0 && tensor.size * bpe >= cfg.outOfBandMinBytes;
+  });
+}
+
+/** Below this, a zeroed allocation is as cheap and keeps nothing of malloc's past around. */
+const UNINITIALIZED_MIN_BYTES = 64 << 10;
+
+/**
+ * Typed data for `n` elements that the caller fills completely. Large ones are not zeroed first:
+ * fresh zeroed pages fault on the first write, while malloc's recycled memory is already mapped
+ * (16 MiB: 2.2 ms into fresh pages vs 1.3 ms into recycled ones). Offset 0 of their own buffer,
+ * so every typed view is aligned.
+ */
+function allocFilled(dtype: DType, n: number): NDArray["data"] {
+  const bytes = n * bytesPerElement(dtype);
+  if (bytes < UNINITIALIZED_MIN_BYTES) return allocData(dtype, n);
+  const buffer = Buffer.allocUnsafeSlow(bytes).buffer;
+  switch (dtype) {
+    case "float32":
+      return new Float32Array(buffer, 0, n);
+    case "float64":
+      return new Float64Array(buffer, 0, n);
+    case "int32":
+      return new Int32Array(buffer, 0, n);
+    case "int64":
+      return new BigInt64Array(buffer, 0, n);
+    default:
+      return new Uint8Array(buffer, 0, n);
+  }
 }
 
 interface Pending {
@@ -147,7 +183,8 @@ export class FrameAssembler<M> {
       throw new InvalidArgumentError(`${this.what}: tensor '${name}' announced as ${dtype}[${shape.join(",")}] with ${toNumber(t.byte_length)} bytes`);
     }
     if (bytes > this.cfg.maxTensorBytes) throw tooLarge(this.what, name, bytes, this.cfg.maxTensorBytes);
-    const data = allocData(dtype, sizeOf(shape));
+    // One allocation per tensor, each chunk copied into it once: the assembly.
+    const data = allocFilled(dtype, sizeOf(shape));
     return { slot, tensor: new NDArray(dtype, shape, data), bytes: contentBytes(data), filled: 0 };
   }
 }
