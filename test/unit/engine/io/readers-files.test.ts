@@ -206,6 +206,15 @@ describe("FixedLengthRecordReader", () => {
     expect(await p.read()).toEqual([`${good}:0`, "abc"]);
   });
 
+  it("a missing file fails the read with NotFound and the next read moves on", async () => {
+    const missing = tmp.path("missing.bin");
+    const good = tmp.write("good.bin", "HHHHHxyzFF");
+    const p = new ReaderPipeline(() => new FixedLengthRecordReader({ headerBytes: HEADER, recordBytes: RECORD, footerBytes: FOOTER }));
+    await p.enqueue(missing, good);
+    await expect(p.read()).rejects.toBeInstanceOf(NotFoundError);
+    expect(await p.read()).toEqual([`${good}:0`, "xyz"]);
+  });
+
   it.each(["headerBytes", "recordBytes", "footerBytes", "hopBytes"] as const)("%s < 0 fails the reader op", async (field) => {
     const options: FixedLengthRecordReaderOptions = { recordBytes: 3, [field]: -1 };
     const p = new ReaderPipeline(() => new FixedLengthRecordReader(options));
@@ -282,6 +291,17 @@ describe("TFRecordReader", () => {
     }
     await p.reset();
     expect((await p.read())[0]).toBe(`${next.path}:0`);
+  });
+
+  it("a missing file fails the read with NotFound and the next read moves on", async () => {
+    const missing = tmp.path("missing.tfrecord");
+    const next = recordFile(0);
+    const p = new ReaderPipeline(() => new TFRecordReader());
+    await p.enqueue(missing, next.path);
+    const err = await errorOf(p.read());
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect(err.message).toBe(`${missing}; No such file or directory`);
+    expect(await p.read()).toEqual([`${next.path}:0`, "Record 0 of file 0"]);
   });
 
   it("an unknown compression type is rejected when the graph is built", () => {
