@@ -1,6 +1,7 @@
 /**
  * The "grpc" transport: one process per task, TensorFlow's service paths
- * (`/tensorflow.MasterService/<Rpc>`, `/tensorflow.WorkerService/<Rpc>`), TF's messages.
+ * (`/tensorflow.MasterService/<Rpc>`, `/tensorflow.WorkerService/<Rpc>`), TF's messages; RunStep,
+ * RunGraph and RecvTensor also at `<Rpc>Stream`, for requests with big tensors (methods.ts).
  * The only module (with its siblings in this folder) that imports @grpc/grpc-js.
  * @example
  *   const handle = await grpcTransport.serve("127.0.0.1:0", { master, worker });
