@@ -112,3 +112,16 @@ export { QueueBase, FIFOQueue, RandomShuffleQueue, PaddingFIFOQueue, PriorityQue
 export { countUpTo, randomShuffle } from "./graph/ops/count-up-to.js";
 export { gradients } from "./graph/gradients.js";
 export type { GradientsOptions } from "./graph/gradients.js";
+export {
+  ReaderBase,
+  TextLineReader,
+  FixedLengthRecordReader,
+  TFRecordReader,
+  WholeFileReader,
+  IdentityReader,
+  decodeCsv,
+  readFile,
+  matchingFiles,
+} from "./graph/ops/io.js";
+export type { ReaderOptions, FixedLengthRecordReaderOptions, DecodeCsvOptions, TFRecordCompression } from "./graph/ops/io.js";
+export * as io from "./io/index.js";

@@ -18,51 +18,19 @@ import { FixedLengthRecordReader } from "../resources/reader-fixed-length.js";
 import { IdentityReader, WholeFileReader } from "../resources/reader-simple.js";
 import { TextLineReader } from "../resources/reader-text-line.js";
 import { TFRecordReader } from "../resources/reader-tfrecord.js";
-import type { ResourceManager } from "../resources/resource-manager.js";
 import { scalarNumber } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { Kernel, KernelContext } from "./registry.js";
 
 // ---- private reader names ----
 
-interface PrivateNames {
-  counter: number;
-  /** (session, device, node) → the reader's private name, "_<n>_<node>" as TF names it. */
-  names: Map<string, string>;
-  bySession: Map<string, Set<string>>;
-}
-
-const privateNamesByManager = new WeakMap<ResourceManager, PrivateNames>();
-
 /**
  * A reader op without shared_name gets a reader private to its node in this session, as TF's
- * ResourceOpKernel gives each kernel instance its own: repeated runs see the same reader.
+ * ResourceOpKernel gives each kernel instance its own: repeated runs see the same reader. The
+ * worker frees it when the session ends (ResourceManager.releaseSession).
  */
 function privateReaderName(ctx: KernelContext): string {
-  let p = privateNamesByManager.get(ctx.resources);
-  if (!p) privateNamesByManager.set(ctx.resources, (p = { counter: 0, names: new Map(), bySession: new Map() }));
-  const key = `${ctx.step.sessionHandle}\u0000${ctx.device.name}\u0000${ctx.node.name}`;
-  let name = p.names.get(key);
-  if (name === undefined) {
-    name = `_${p.counter++}_${ctx.node.name}`;
-    p.names.set(key, name);
-    let set = p.bySession.get(ctx.step.sessionHandle);
-    if (!set) p.bySession.set(ctx.step.sessionHandle, (set = new Set()));
-    set.add(name);
-  }
-  return name;
-}
-
-/** Deletes the private readers a session's reader ops created on this task; call it when the session closes. */
-export function releasePrivateReaders(resources: ResourceManager, sessionHandle: string): void {
-  const p = privateNamesByManager.get(resources);
-  const set = p?.bySession.get(sessionHandle);
-  if (!p || !set) return;
-  p.bySession.delete(sessionHandle);
-  for (const [key, name] of p.names) if (set.has(name)) p.names.delete(key);
-  for (const e of resources.entries()) {
-    if (e.kind === READER_RESOURCE_KIND && set.has(e.name)) resources.delete(e.container, e.kind, e.name);
-  }
+  return ctx.resources.privateName(ctx.step.sessionHandle, ctx.device.name, ctx.node.name);
 }
 
 /** Errors name the node, whichever path they take out of the kernel. */

@@ -11,7 +11,6 @@ import {
   OutOfRangeError,
   UnimplementedError,
 } from "../../../../src/errors/index.js";
-import { releasePrivateReaders } from "../../../../src/engine/kernels/io.js";
 import { READER_RESOURCE_KIND } from "../../../../src/engine/resources/reader-base.js";
 import { IdentityReader, TextLineReader, WholeFileReader } from "../../../../src/graph/ops/io.js";
 import { NDArray } from "../../../../src/tensor/ndarray.js";
@@ -237,7 +236,7 @@ describe("sharing", () => {
     expect(await p1.produced()).toBe(1);
     const readers = () => s1.resources.entries().filter((e) => e.kind === READER_RESOURCE_KIND).length;
     expect(readers()).toBe(2);
-    releasePrivateReaders(s1.resources, "s1");
+    s1.resources.releaseSession("s1");
     expect(readers()).toBe(1);
   });
 
