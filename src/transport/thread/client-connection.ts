@@ -10,7 +10,7 @@ import type { Status } from "../../errors/index.js";
 import { systemClock } from "../../util/env.js";
 import { tracer } from "../../util/logger.js";
 import type { BrokerLink } from "./broker-link.js";
-import type { FrameReader } from "./frame-io.js";
+import type { FrameReader } from "./frame-reader.js";
 import { LaneReader, LaneWriter, allocateLanes } from "./lanes.js";
 import type { ThreadLimits } from "./limits.js";
 import type { ControlMessage } from "./protocol.js";

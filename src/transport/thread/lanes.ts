@@ -7,8 +7,9 @@
  */
 import type { RingStats } from "./ring.js";
 import { RingReader, RingWriter, allocateRing } from "./ring.js";
-import type { EncodedFrame, OutgoingFrame } from "./frame-io.js";
-import { DEFAULT_MAX_MESSAGE_BYTES, FrameEncoder, FrameReader, FrameWriter } from "./frame-io.js";
+import type { EncodedFrame, OutgoingFrame } from "./frame-writer.js";
+import { FrameReader } from "./frame-reader.js";
+import { DEFAULT_MAX_MESSAGE_BYTES, FrameEncoder, FrameWriter } from "./frame-writer.js";
 
 /** Frames with at least this many message bytes take the bulk lane. */
 export const BULK_MIN_BYTES = 64 << 10;

@@ -1,5 +1,5 @@
 /** The bounds of the thread transport, with their defaults; every ring and queue has one. */
-import { DEFAULT_MAX_MESSAGE_BYTES } from "./frame-io.js";
+import { DEFAULT_MAX_MESSAGE_BYTES } from "./frame-writer.js";
 
 export interface ThreadTransportOptions {
   /**

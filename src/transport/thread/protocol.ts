@@ -82,6 +82,8 @@ export const FRAME_HEADER_BYTES = 24;
 export const FRAME_MAGIC = 0x68_54_66_74; // "tfTh"
 /** Payloads and frames are aligned to this many bytes (V8's word copy between SAB and memory). */
 export const ALIGN_BYTES = 8;
+/** Counters wrap to negative int32s: offsets modulo ALIGN_BYTES are taken with this mask, not %. */
+export const ALIGN_MASK = ALIGN_BYTES - 1;
 
 export interface FrameHeader {
   kind: FrameKind;

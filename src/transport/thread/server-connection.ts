@@ -14,7 +14,7 @@ import {
 } from "../../errors/index.js";
 import { systemClock } from "../../util/env.js";
 import type { CallOptions, ServedServices } from "../services.js";
-import type { FrameReader } from "./frame-io.js";
+import type { FrameReader } from "./frame-reader.js";
 import { LaneReader, LaneWriter } from "./lanes.js";
 import type { ThreadLimits } from "./limits.js";
 import type { ConnectOffer, ControlMessage, FrameHeader, MethodInfo } from "./protocol.js";

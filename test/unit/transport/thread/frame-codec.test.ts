@@ -3,7 +3,8 @@ import { describe, expect, test } from "vitest";
 import { DataLossError, ResourceExhaustedError } from "../../../../src/errors/index.js";
 import { NDArray, ndarray } from "../../../../src/tensor/ndarray.js";
 import type { GraphDef } from "../../../../src/graph/graph-def.js";
-import { FrameReader, FrameWriter } from "../../../../src/transport/thread/frame-io.js";
+import { FrameReader } from "../../../../src/transport/thread/frame-reader.js";
+import { FrameWriter } from "../../../../src/transport/thread/frame-writer.js";
 import { FrameKind, methodId } from "../../../../src/transport/thread/protocol.js";
 import { RingReader, RingWriter, allocateRing } from "../../../../src/transport/thread/ring.js";
 
