@@ -42,7 +42,8 @@ function buildModel(ctx: TransportContext, task: number, prefix: string) {
       const x = tf.placeholder("float32", [null, 4], { name: "x" });
       const y = tf.placeholder("float32", [null, 1], { name: "y" });
       const loss = tf.reduceMean(tf.square(tf.sub(tf.add(tf.matMul(x, w), b), y)));
-      const opt = new MomentumOptimizer(0.1, 0.9);
+      // Modest momentum: updates are applied asynchronously with stale gradients, whatever the interleaving.
+      const opt = new MomentumOptimizer(0.1, 0.5);
       const train = opt.minimize(loss, { globalStep: step });
       return { g, step, w, b, x, y, loss, train, opt, init: tf.globalVariablesInitializer() };
     }),
