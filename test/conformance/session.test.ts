@@ -6,7 +6,7 @@ import { describeOnTransports } from "../helpers/transports.js";
 describeOnTransports("sessions", { ps: 1, worker: 1 }, (ctx) => {
   it("feeds placeholders by tensor or name and returns nested fetch structures", async () => {
     const g = new tf.Graph();
-    const { x, y, sum, prod, init } = g.asDefault(() => {
+    const { x, sum, prod, init } = g.asDefault(() => {
       const x = tf.placeholder("float32", [2], { name: "x" });
       const y = tf.placeholder("float32", [2], { name: "y" });
       const v = tf.device("/job:ps/task:0", () => new tf.Variable([10, 20], { name: "feed_v" }));
