@@ -4,13 +4,10 @@
  * seeded graph replays its sequence of permutations; otherwise it draws from the step's source.
  */
 import { FailedPreconditionError, InvalidArgumentError, OutOfRangeError } from "../../errors/index.js";
-import type { NodeDef } from "../../graph/graph-def.js";
 import { NDArray, allocData } from "../../tensor/ndarray.js";
 import type { ResourceHandle } from "../../tensor/resource-handle.js";
-import { SeededRandom } from "../../util/env.js";
-import type { Random } from "../../util/env.js";
 import { VariableResource } from "../resources/variable.js";
-import { copyRun, input, invalidArg, shapeStr } from "./kernel-utils.js";
+import { copyRun, input, invalidArg, shapeStr, seededRandomFor } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
@@ -52,22 +49,6 @@ registerKernel(
   { stateful: true },
 );
 
-/** Generators of seeded RandomShuffle nodes, one per node definition, so a seeded op replays. */
-const seededGenerators = new WeakMap<NodeDef, Random>();
-
-function generatorFor(ctx: KernelContext): Random {
-  const seed = ctx.attrs.i("seed", 0);
-  const seed2 = ctx.attrs.i("seed2", 0);
-  if (seed === 0 && seed2 === 0) return ctx.step.random;
-  let g = seededGenerators.get(ctx.node);
-  if (!g) {
-    // Both seeds mixed into one 32-bit state, as the other random kernels do (creation.ts).
-    const mixed = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul((seed2 | 0) + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
-    g = new SeededRandom(mixed);
-    seededGenerators.set(ctx.node, g);
-  }
-  return g;
-}
 
 registerKernel(
   "RandomShuffle",
@@ -77,7 +58,7 @@ registerKernel(
     const rows = value.shape[0]!;
     const rowSize = value.size / rows;
     const order = Array.from({ length: rows }, (_, i) => i);
-    const rng = generatorFor(ctx);
+    const rng = seededRandomFor(ctx);
     // Fisher–Yates: every permutation equally likely.
     for (let i = rows - 1; i > 0; i--) {
       const j = rng.int(i + 1);

@@ -5,10 +5,8 @@
  */
 import type { DType } from "../../tensor/dtypes.js";
 import { NDArray, sizeOf } from "../../tensor/ndarray.js";
-import type { NodeDef } from "../../graph/graph-def.js";
-import { SeededRandom } from "../../util/env.js";
 import type { Random } from "../../util/env.js";
-import { alloc, input, scalarNumber, intVector, invalidArg, shapeStr, toNumbers } from "./kernel-utils.js";
+import { alloc, input, scalarNumber, intVector, invalidArg, shapeStr, toNumbers, seededRandomFor } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
@@ -77,22 +75,6 @@ registerKernel("Range", (ctx) => {
   return [new NDArray(dtype, [n], data)];
 });
 
-/** Generators of seeded random nodes, one per node definition, so a seeded op replays. */
-const seededGenerators = new WeakMap<NodeDef, Random>();
-
-function generatorFor(ctx: KernelContext): Random {
-  const seed = ctx.attrs.i("seed", 0);
-  const seed2 = ctx.attrs.i("seed2", 0);
-  if (seed === 0 && seed2 === 0) return ctx.step.random;
-  let g = seededGenerators.get(ctx.node);
-  if (!g) {
-    // Mix both seeds into one 32-bit state (golden-ratio and murmur constants).
-    const mixed = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul((seed2 | 0) + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
-    g = new SeededRandom(mixed);
-    seededGenerators.set(ctx.node, g);
-  }
-  return g;
-}
 
 /** A standard normal sample (Box–Muller; 1 - u keeps the log argument in (0, 1]). */
 function normal(rng: Random): number {
@@ -106,7 +88,7 @@ function randomKernel(sample: (rng: Random) => number) {
     const shape = dimsOf(ctx, input(ctx, 0), "shape");
     const dtype: DType = ctx.attrs.type("dtype", "float32");
     if (dtype !== "float32" && dtype !== "float64") throw invalidArg(ctx, `${ctx.node.op} does not support dtype ${dtype}`);
-    const rng = generatorFor(ctx);
+    const rng = seededRandomFor(ctx);
     const data = alloc(dtype, sizeOf(shape)) as Float32Array;
     for (let i = 0; i < data.length; i++) data[i] = sample(rng);
     return [new NDArray(dtype, shape, data)];
@@ -140,7 +122,7 @@ registerKernel(
     const [minval, maxval] = [toNumbers(lo)[0]!, toNumbers(hi)[0]!];
     if (minval >= maxval) throw invalidArg(ctx, `Need minval < maxval: ${minval} >= ${maxval}`);
     const dtype = ctx.attrs.type("Tout", lo.dtype);
-    const rng = generatorFor(ctx);
+    const rng = seededRandomFor(ctx);
     const n = sizeOf(shape);
     const data = alloc(dtype, n);
     for (let i = 0; i < n; i++) {

@@ -7,6 +7,9 @@ import { InvalidArgumentError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
 import { allocData, NDArray, sizeOf } from "../../tensor/ndarray.js";
 import type { NDData } from "../../tensor/ndarray.js";
+import type { NodeDef } from "../../graph/graph-def.js";
+import { SeededRandom } from "../../util/env.js";
+import type { Random } from "../../util/env.js";
 import type { KernelContext } from "./registry.js";
 
 /** An InvalidArgumentError naming the kernel's node. */
@@ -139,4 +142,25 @@ export function withShape(a: NDArray, shape: number[]): NDArray {
 /** A new, empty data buffer of `dtype` for `n` elements (strings: empty byte strings). */
 export function alloc(dtype: NDArray["dtype"], n: number): NDData {
   return allocData(dtype, n);
+}
+
+/** Generators of seeded random nodes, one per node definition, so a seeded op replays. */
+const seededGenerators = new WeakMap<NodeDef, Random>();
+
+/**
+ * The random source of a random op: its own generator when it has a seed or seed2 attr (so the
+ * sequence replays per node), else the step's seeded Random.
+ */
+export function seededRandomFor(ctx: KernelContext): Random {
+  const seed = ctx.attrs.i("seed", 0);
+  const seed2 = ctx.attrs.i("seed2", 0);
+  if (seed === 0 && seed2 === 0) return ctx.step.random;
+  let g = seededGenerators.get(ctx.node);
+  if (!g) {
+    // Mix both seeds into one 32-bit state (golden-ratio and murmur constants).
+    const mixed = (Math.imul(seed | 0, 0x9e3779b1) ^ Math.imul((seed2 | 0) + 0x7f4a7c15, 0x85ebca6b)) >>> 0;
+    g = new SeededRandom(mixed);
+    seededGenerators.set(ctx.node, g);
+  }
+  return g;
 }
