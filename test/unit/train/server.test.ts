@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as tf from "../../../src/index.js";
+import { captureStderr } from "../../helpers/stderr.js";
 
 describe("tf.train.Server", () => {
   it("checks the task and its address as TF's GrpcServer::Init does", async () => {
@@ -37,20 +38,12 @@ describe("tf.train.Server", () => {
     const server = await tf.train.Server.createLocalServer({ transport: "inproc" });
     const g = new tf.Graph();
     const c = g.asDefault(() => tf.constant(5, { name: "logged" }));
-    const lines: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => {
-      lines.push(String(chunk));
-      return true;
-    }) as typeof process.stderr.write;
-    try {
+    const { text } = await captureStderr(async () => {
       const sess = new tf.Session(server.target, { graph: g, config: { logDevicePlacement: true } });
       await sess.run(c);
       await sess.close();
-    } finally {
-      process.stderr.write = write;
-    }
-    expect(lines.join("")).toContain("logged: (Const): /job:local/replica:0/task:0/device:CPU:0");
+    });
+    expect(text).toContain("logged: (Const): /job:local/replica:0/task:0/device:CPU:0");
     await server.stop();
   });
 });
@@ -60,23 +53,14 @@ describe("stuck-step warning", () => {
     const server = await tf.train.Server.createLocalServer({ transport: "inproc", stuckWarnMs: 50 });
     const g = new tf.Graph();
     const deq = g.asDefault(() => new tf.FIFOQueue({ capacity: 3, dtypes: ["float32"], sharedName: "starved_q" }).dequeue());
-    const lines: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => {
-      lines.push(String(chunk));
-      return true;
-    }) as typeof process.stderr.write;
     const sess = new tf.Session(server.target, { graph: g });
-    try {
+    const { text } = await captureStderr(async (soFar) => {
       const pending = sess.run(deq, { options: { timeoutInMs: 5000 } }).catch((e: unknown) => e);
       const deadline = performance.now() + 4000;
-      while (!lines.join("").includes("starved_q") && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      while (!soFar().includes("starved_q") && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       await sess.close();
       expect(await pending).toBeInstanceOf(tf.errors.CancelledError);
-    } finally {
-      process.stderr.write = write;
-    }
-    const text = lines.join("");
+    });
     expect(text).toMatch(/has been running for 50 ms; it waits on: dequeue of 1 element\(s\) on Queue 'starved_q' \(size 0, capacity 3\)/);
     await server.stop();
   });
