@@ -6,7 +6,7 @@
 import { UnimplementedError } from "../../errors/index.js";
 import type { DType } from "../../tensor/dtypes.js";
 import { isFloating } from "../../tensor/dtypes.js";
-import { NDArray } from "../../tensor/ndarray.js";
+import { NDArray, sizeOf } from "../../tensor/ndarray.js";
 import { compute, tfc } from "../compute/backend.js";
 import { alloc, broadcastIndex, broadcastOrThrow, input, invalidArg, toNumbers } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
@@ -22,11 +22,40 @@ function operands(ctx: KernelContext): [NDArray, NDArray] {
   return [a, b];
 }
 
-function registerBinary(type: string, fn: TfBinary, outDType?: DType, check?: (ctx: KernelContext, a: NDArray, b: NDArray) => void): void {
+type HostBinary = (x: number, y: number) => number;
+
+/**
+ * Tiny float32 operands are computed on the host: a TensorFlow.js call costs ~20 µs of fixed
+ * overhead, which dominates small steps. IEEE float32 add/sub/mul/div of float32 values computed
+ * in double and rounded once give the same bits, so the two paths agree exactly.
+ */
+const HOST_MAX_ELEMENTS = 64;
+
+function hostBinary(ctx: KernelContext, a: NDArray, b: NDArray, op: HostBinary): NDArray[] {
+  const shape = broadcastOrThrow(ctx, a.shape, b.shape);
+  const [da, db] = [a.data as Float32Array, b.data as Float32Array];
+  const out = new Float32Array(sizeOf(shape));
+  if (da.length === out.length && db.length === out.length) {
+    for (let i = 0; i < out.length; i++) out[i] = op(da[i]!, db[i]!);
+  } else {
+    const [ia, ib] = [broadcastIndex(shape, a.shape), broadcastIndex(shape, b.shape)];
+    for (let i = 0; i < out.length; i++) out[i] = op(da[ia[i]!]!, db[ib[i]!]!);
+  }
+  return [new NDArray("float32", shape, out)];
+}
+
+function registerBinary(
+  type: string,
+  fn: TfBinary,
+  outDType?: DType,
+  check?: (ctx: KernelContext, a: NDArray, b: NDArray) => void,
+  host?: HostBinary,
+): void {
   registerKernel(type, (ctx) => {
     const [a, b] = operands(ctx);
     if (a.dtype === "string" || a.dtype === "resource") throw invalidArg(ctx, `${type} does not support dtype ${a.dtype}`);
     check?.(ctx, a, b);
+    if (host && a.dtype === "float32" && a.size <= HOST_MAX_ELEMENTS && b.size <= HOST_MAX_ELEMENTS) return hostBinary(ctx, a, b, host);
     return compute([a, b], [outDType ?? a.dtype], (x, y) => fn(x!, y!));
   });
 }
@@ -39,11 +68,17 @@ function noNegativeIntPower(ctx: KernelContext, _a: NDArray, b: NDArray): void {
   if (!isFloating(b.dtype) && toNumbers(b).some((v) => v < 0)) throw invalidArg(ctx, "Integers to negative integer powers are not allowed");
 }
 
-registerBinary("AddV2", tfc.add);
-registerBinary("Add", tfc.add);
-registerBinary("Sub", tfc.sub);
-registerBinary("Mul", tfc.mul);
-registerBinary("RealDiv", (a, b) => (a.dtype === "float32" ? tfc.div(a, b) : tfc.div(tfc.cast(a, "float32"), tfc.cast(b, "float32"))));
+registerBinary("AddV2", tfc.add, undefined, undefined, (x, y) => x + y);
+registerBinary("Add", tfc.add, undefined, undefined, (x, y) => x + y);
+registerBinary("Sub", tfc.sub, undefined, undefined, (x, y) => x - y);
+registerBinary("Mul", tfc.mul, undefined, undefined, (x, y) => x * y);
+registerBinary(
+  "RealDiv",
+  (a, b) => (a.dtype === "float32" ? tfc.div(a, b) : tfc.div(tfc.cast(a, "float32"), tfc.cast(b, "float32"))),
+  undefined,
+  undefined,
+  (x, y) => x / y,
+);
 registerBinary("FloorDiv", tfc.floorDiv, undefined, noZeroDivisor);
 registerBinary("Maximum", tfc.maximum);
 registerBinary("Minimum", tfc.minimum);
