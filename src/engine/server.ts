@@ -69,6 +69,7 @@ export class EngineServer {
       task,
       worker: (t) => this.workerFor(t),
       stuckWarnMs: options.stuckWarnMs ?? Number(process.env.TFCLUSTER_STUCK_WARN_MS ?? 10_000),
+      defaultSessionConfig: options.config ?? {},
     });
   }
 

@@ -22,6 +22,14 @@ export interface MasterEnv extends Env {
   discoveryTimeoutMs?: number;
   /** Warn about steps still running after this long (0: never). */
   stuckWarnMs?: number;
+  /** Defaults for every session's ConfigProto; a client's own fields win. */
+  defaultSessionConfig?: m.ConfigProto;
+}
+
+/** The fields a proto3 MergeFrom would copy: set and not the default (false, 0, empty). */
+function definedFields(config: m.ConfigProto): m.ConfigProto {
+  const isDefault = (v: unknown) => v === undefined || v === false || v === 0 || (Array.isArray(v) && v.length === 0);
+  return Object.fromEntries(Object.entries(config).filter(([, v]) => !isDefault(v))) as m.ConfigProto;
 }
 
 /** Every task of the cluster, jobs in name order, tasks by index. */
@@ -77,14 +85,16 @@ export class Master implements MasterService {
   }
 
   async createSession(req: m.CreateSessionRequest, opts: CallOptions = {}): Promise<m.CreateSessionResponse> {
-    const { devices, unreachable } = await this.discover(req.config, opts);
+    // The server's default session config (ServerDef.default_session_config) under the client's.
+    const config: m.ConfigProto = { ...this.env.defaultSessionConfig, ...definedFields(req.config) };
+    const { devices, unreachable } = await this.discover(config, opts);
     const home = clusterTasks(this.env.cluster)[0] ?? this.env.task;
     const handle = `${this.env.task.job}-${this.env.task.task}-${this.nextHandle++}-${this.env.random.int(2 ** 30).toString(16)}`;
-    const session = new MasterSession(handle, { ...this.env, worker: (t) => this.env.worker(t), masterTag: this.masterTag, stuckWarnMs: this.env.stuckWarnMs ?? 0 }, req.config, {
+    const session = new MasterSession(handle, { ...this.env, worker: (t) => this.env.worker(t), masterTag: this.masterTag, stuckWarnMs: this.env.stuckWarnMs ?? 0 }, config, {
       devices,
       masterTask: this.env.task,
       resourceHome: home,
-      allowSoftPlacement: req.config.allowSoftPlacement ?? false,
+      allowSoftPlacement: config.allowSoftPlacement ?? false,
       unreachable,
     });
     session.extend(req.graphDef.node);

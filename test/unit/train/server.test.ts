@@ -65,3 +65,22 @@ describe("stuck-step warning", () => {
     await server.stop();
   });
 });
+
+describe("the server's default session config", () => {
+  it("applies to every session on that server; the client's own settings win", async () => {
+    const server = await tf.train.Server.createLocalServer({ transport: "inproc", config: { allowSoftPlacement: true, operationTimeoutInMs: 100 } });
+    const g = new tf.Graph();
+    const { soft, deq } = g.asDefault(() => ({
+      soft: tf.device("/job:local/task:0/gpu:3", () => tf.constant(2)),
+      deq: new tf.FIFOQueue({ capacity: 1, dtypes: ["float32"], sharedName: "default_cfg_q" }).dequeue(),
+    }));
+    const sess = new tf.Session(server.target, { graph: g });
+    expect((await sess.run(soft)).item()).toBe(2);
+    await expect(sess.run(deq)).rejects.toBeInstanceOf(tf.errors.DeadlineExceededError);
+    await sess.close();
+    const strict = new tf.Session(server.target, { graph: g, config: { operationTimeoutInMs: 50 } });
+    await expect(strict.run(deq)).rejects.toBeInstanceOf(tf.errors.DeadlineExceededError);
+    await strict.close();
+    await server.stop();
+  });
+});
