@@ -53,11 +53,24 @@ export class Master implements MasterService {
   private readonly sessions = new Map<string, MasterSession>();
   private nextHandle = 1;
   private readonly masterTag: number;
+  private stepCounter: number;
 
   constructor(private readonly env: MasterEnv) {
     let h = 0x811c9dc5;
     for (const ch of taskKey(env.task)) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
     this.masterTag = h & 0x1fffff;
+    // The clock keeps a restarted master (same seed) from repeating its previous incarnation's ids.
+    this.stepCounter = (env.random.int(2 ** 31) + Math.floor(env.clock.nowMicros())) % 2 ** 31;
+  }
+
+  /**
+   * Step ids must not collide between masters sharing a worker (even when started with the same
+   * seed) nor with a recent step of this master: 21 bits name this master's task, 31 bits count
+   * its steps from a seeded offset. (Random ids collided with a worker's memory of ended steps.)
+   */
+  private nextStepId(): number {
+    this.stepCounter = (this.stepCounter + 1) % 2 ** 31;
+    return this.masterTag * 2 ** 31 + this.stepCounter;
   }
 
   private async discover(config: m.ConfigProto, opts: CallOptions) {
@@ -90,7 +103,7 @@ export class Master implements MasterService {
     const { devices, unreachable } = await this.discover(config, opts);
     const home = clusterTasks(this.env.cluster)[0] ?? this.env.task;
     const handle = `${this.env.task.job}-${this.env.task.task}-${this.nextHandle++}-${this.env.random.int(2 ** 30).toString(16)}`;
-    const session = new MasterSession(handle, { ...this.env, worker: (t) => this.env.worker(t), masterTag: this.masterTag, stuckWarnMs: this.env.stuckWarnMs ?? 0 }, config, {
+    const session = new MasterSession(handle, { ...this.env, worker: (t) => this.env.worker(t), nextStepId: () => this.nextStepId(), stuckWarnMs: this.env.stuckWarnMs ?? 0 }, config, {
       devices,
       masterTask: this.env.task,
       resourceHome: home,

@@ -30,8 +30,8 @@ interface ReifiedStep {
 
 export interface MasterSessionEnv extends Env {
   worker(task: TaskId): WorkerService;
-  /** 21 bits derived from the master's task name (see nextStepId). */
-  masterTag: number;
+  /** A step id no other live or recent step on any worker shares (see Master.nextStepId). */
+  nextStepId(): number;
   /** Warn once about a step still running after this long (0: never). */
   stuckWarnMs?: number;
 }
@@ -131,16 +131,8 @@ export class MasterSession {
     return entry.ready;
   }
 
-  /**
-   * Step ids must not collide between masters sharing a worker, even when they were started with
-   * the same seed: 21 bits name this master's task, 31 bits are random.
-   */
-  private nextStepId(): number {
-    return this.env.masterTag * 2 ** 31 + this.env.random.int(2 ** 31);
-  }
-
   private async execute(step: ReifiedStep, feeds: Map<string, m.NamedTensor["tensor"]>, timeoutMs: number, trace: boolean) {
-    const stepId = this.nextStepId();
+    const stepId = this.env.nextStepId();
     const controller = new AbortController();
     this.running.add(controller);
     const cancelTimer = timeoutMs > 0

@@ -83,7 +83,11 @@ export function reasonOf(signal: AbortSignal): OpError {
   return new CancelledError("Step was cancelled");
 }
 
-/** A task's rendezvous tables by step id; remembers recently ended steps so late callers fail fast. */
+/**
+ * A task's rendezvous tables by step id. Remembers recently aborted steps so that a late RunGraph
+ * or RecvTensor of an aborted step fails fast instead of waiting; a step that finished normally
+ * has no late callers (every sent tensor was taken), so it is simply dropped.
+ */
 export class RendezvousManager {
   private readonly steps = new Map<number, StepRendezvous>();
   private readonly ended = new Set<number>();
@@ -108,7 +112,7 @@ export class RendezvousManager {
   }
 
   maybeDrop(r: StepRendezvous): void {
-    if (r.localDone && r.drained) this.forget(r.stepId);
+    if (r.localDone && r.drained && this.steps.get(r.stepId) === r) this.steps.delete(r.stepId);
   }
 
   abort(stepId: number, err: OpError): void {
@@ -120,6 +124,7 @@ export class RendezvousManager {
     for (const id of [...this.steps.keys()]) this.abort(id, err);
   }
 
+  /** Drops an aborted step, remembering its id (bounded) for late callers. */
   private forget(stepId: number): void {
     this.steps.delete(stepId);
     this.ended.add(stepId);
