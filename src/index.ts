@@ -95,7 +95,8 @@ export {
   stopGradient,
 } from "./graph/ops/array.js";
 export { split, slice, gather, oneHot, tile, pad, where } from "./graph/ops/array-index.js";
-export { noOp, group, tuple } from "./graph/ops/control.js";
+export { noOp, group, tuple, assert } from "./graph/ops/control.js";
+export type { AssertOptions } from "./graph/ops/control.js";
 export * as nn from "./graph/ops/nn.js";
 
 export { Session } from "./client/session.js";

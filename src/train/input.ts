@@ -16,7 +16,10 @@ import type { NameOption, TensorLike } from "../graph/convert.js";
 import type { Shape } from "../graph/graph-def.js";
 import { GraphKeys } from "../graph/graph.js";
 import type { Operation } from "../graph/graph.js";
-import { shape as shapeOf, identity } from "../graph/ops/array.js";
+import { shape as shapeOf, identity, size } from "../graph/ops/array.js";
+import { assert } from "../graph/ops/control.js";
+import { greater } from "../graph/ops/math.js";
+import { controlDependencies } from "../graph/scopes.js";
 import { gather } from "../graph/ops/array-index.js";
 import { graphOf, toTensor } from "../graph/ops/builder-utils.js";
 import { countUpTo, randomShuffle } from "../graph/ops/count-up-to.js";
@@ -140,7 +143,16 @@ export function stringInputProducer(strings: TensorLike, options: ProducerOption
   if (literal && (strings === "" || (Array.isArray(strings) && strings.length === 0))) {
     throw new RangeError("string_input_producer requires a non-null input tensor");
   }
-  return namedProducer(() => convertToTensor(strings, "string"), [strings], options);
+  // As TF: a tensor that turns out empty at run time fails the producer's enqueue instead of spinning.
+  return namedProducer(
+    () => {
+      const input = convertToTensor(strings, "string");
+      const check = assert(greater(size(input), 0), ["string_input_producer requires a non-null input tensor"]);
+      return controlDependencies([check], () => identity(input));
+    },
+    [strings],
+    options,
+  );
 }
 
 /**

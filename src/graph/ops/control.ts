@@ -1,6 +1,6 @@
-/** Control-flow helpers: NoOp, group (a NoOp with control inputs), tuple (gated Identities). */
-import { asOperation, makeOp } from "../convert.js";
-import type { NameOption } from "../convert.js";
+/** Control-flow helpers: NoOp, group (a NoOp with control inputs), tuple (gated Identities), Assert. */
+import { asOperation, convertToTensor, makeOp } from "../convert.js";
+import type { NameOption, TensorLike } from "../convert.js";
 import { getDefaultGraph, Operation } from "../graph.js";
 import type { Graph } from "../graph.js";
 import { Tensor } from "../tensor.js";
@@ -95,5 +95,27 @@ export function tuple(tensors: (Tensor | TensorConvertible)[], options: TupleOpt
           }).output,
       );
     }),
+  );
+}
+
+export interface AssertOptions extends NameOption {
+  /** How many entries of each data tensor the error message shows (TF's default: 3). */
+  summarize?: number;
+}
+
+/**
+ * Fails the step with InvalidArgumentError "assertion failed: [data...]" when `condition` (a bool
+ * scalar) is false at run time (TF's Assert). Use it as a control dependency.
+ * @example const check = tf.assert(tf.greater(tf.size(x), 0), ["x must not be empty"]);
+ */
+export function assert(condition: TensorLike, data: TensorLike[], options: AssertOptions = {}): Operation {
+  const cond = convertToTensor(condition, "bool");
+  const values = data.map((d) => convertToTensor(d));
+  return makeOp(
+    "Assert",
+    [cond, ...values],
+    { T: { list: { type: values.map((v) => v.dtype) } }, summarize: { i: options.summarize ?? 3 } },
+    [],
+    { name: options.name ?? "Assert" },
   );
 }
