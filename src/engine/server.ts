@@ -128,8 +128,4 @@ export class EngineServer {
     await this.handle?.stop({ graceMs: options.graceMs ?? 2000 });
     this.markStopped();
   }
-
-  get isStopped(): boolean {
-    return this.state === "stopped";
-  }
 }

@@ -1,6 +1,5 @@
 /** dtypes as strings, TensorFlow's DataType enum numbers beside them. */
 export type DType = "float32" | "float64" | "int32" | "int64" | "uint8" | "bool" | "string" | "resource";
-export type NumericDType = "float32" | "float64" | "int32" | "int64" | "uint8";
 
 export const DTYPES: readonly DType[] = ["float32", "float64", "int32", "int64", "uint8", "bool", "string", "resource"];
 
@@ -30,10 +29,6 @@ export function isDType(x: unknown): x is DType {
 
 export function isFloating(d: DType): boolean {
   return d === "float32" || d === "float64";
-}
-
-export function isNumeric(d: DType): d is NumericDType {
-  return d === "float32" || d === "float64" || d === "int32" || d === "int64" || d === "uint8";
 }
 
 /** Bytes per element for fixed-size dtypes; 0 for string and resource. */

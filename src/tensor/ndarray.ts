@@ -227,7 +227,3 @@ function checkRectangular(values: unknown, shape: number[], depth = 0): void {
   }
   for (const v of values) checkRectangular(v, shape, depth + 1);
 }
-
-export function scalar(value: Scalar, dtype?: DType): NDArray {
-  return ndarray(value, dtype ? { dtype } : {});
-}

@@ -11,6 +11,3 @@ export interface ResourceHandle {
   kind: string;
 }
 
-export function resourceKey(h: ResourceHandle): string {
-  return `${h.device}|${h.container}|${h.kind}|${h.name}`;
-}

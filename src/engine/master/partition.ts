@@ -5,7 +5,7 @@
  */
 import { parseInput } from "../../graph/graph-def.js";
 import type { GraphDef, NodeDef } from "../../graph/graph-def.js";
-import { fullDeviceName, taskKey, taskOfDevice } from "../devices.js";
+import { taskKey, taskOfDevice } from "../devices.js";
 import type { TaskId } from "../devices.js";
 
 export interface Partition {
@@ -102,7 +102,3 @@ export function partitionGraph(nodes: NodeDef[], placed: Map<string, string>, fe
   return [...parts.values()];
 }
 
-/** The CPU device of a task, used for client-terminated nodes. */
-export function cpuOf(task: TaskId): string {
-  return fullDeviceName(task.job, task.task, "CPU", 0);
-}
