@@ -14,11 +14,19 @@ export function namedPeer(task: TaskId, address: string, worker: WorkerService):
     if (e.code !== Code.UNAVAILABLE || e.message.includes(name)) throw e;
     throw new UnavailableError(`Task ${name} (${address}) is unavailable: ${e.message}`, e.nodeName ? { nodeName: e.nodeName } : {});
   };
+  // Wrapped methods are made once per name, not per call: this sits on every RunGraph/RecvTensor.
+  const wrapped = new Map<PropertyKey, (...args: unknown[]) => Promise<unknown>>();
   return new Proxy(worker, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
       if (typeof value !== "function" || prop === "then") return value;
-      return (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch(rename);
+      let fn = wrapped.get(prop);
+      if (!fn) {
+        const method = value as (...a: unknown[]) => Promise<unknown>;
+        fn = (...args: unknown[]) => method.apply(target, args).catch(rename);
+        wrapped.set(prop, fn);
+      }
+      return fn;
     },
   });
 }

@@ -136,3 +136,11 @@ export function withNode(err: unknown, nodeName: string): OpError {
   if (e.nodeName) return e;
   return errorFromStatus({ code: e.code, message: e.message, nodeName });
 }
+
+/**
+ * The error an aborted wait fails with: the abort's reason when it is an OpError (a deadline, a
+ * session close, a failing sibling), else CancelledError(`message`).
+ */
+export function cancellationError(reason: unknown, message: string): OpError {
+  return reason instanceof OpError ? reason : new CancelledError(message);
+}

@@ -2,7 +2,7 @@
  * One client session on a master: the session graph, its versions, and the per-signature cache of
  * pruned, placed, partitioned and registered steps. A cached run costs one RunGraph per task.
  */
-import { CancelledError, Code, DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, asOpError } from "../../errors/index.js";
+import { CancelledError, DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, asOpError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
 import type { NodeDef } from "../../graph/graph-def.js";
 import type * as m from "../../transport/messages.js";
@@ -15,6 +15,7 @@ import { partitionGraph } from "./partition.js";
 import { placeNodes } from "./placement.js";
 import type { PlacementContext } from "./placement.js";
 import { canonicalTensorName, prune } from "./prune.js";
+import { reasonOf } from "../worker/rendezvous.js";
 
 interface RegisteredPart {
   task: TaskId;
@@ -138,11 +139,12 @@ export class MasterSession {
     const cancelTimer = timeoutMs > 0
       ? this.env.clock.setTimer(timeoutMs, () => controller.abort(new DeadlineExceededError("Timed out waiting for notification")))
       : () => {};
-    let firstError: OpError | null = null;
+    // The step's error is the abort reason: the first partition failure, the deadline or a close.
+    // Failures that follow it are its consequences (cancelled siblings) and are dropped.
+    let failed = false;
     const fail = (err: unknown) => {
-      const e = controller.signal.aborted && isOpErrorReason(controller.signal.reason) ? controller.signal.reason : asOpError(err);
-      if (firstError === null || (firstError.code === Code.CANCELLED && e.code !== Code.CANCELLED && !controller.signal.aborted)) firstError = e;
-      if (!controller.signal.aborted) controller.abort(e);
+      failed = true;
+      if (!controller.signal.aborted) controller.abort(asOpError(err));
     };
     const cancelWatch = this.watchStuck(step, stepId);
     const onAbort = () => {
@@ -170,7 +172,7 @@ export class MasterSession {
             }),
         ),
       );
-      if (firstError !== null) throw firstError;
+      if (failed) throw reasonOf(controller.signal);
       const values = new Map<string, m.NamedTensor["tensor"]>();
       const devStats: m.DeviceStepStats[] = [];
       for (const r of results) {
@@ -240,8 +242,3 @@ export class MasterSession {
     );
   }
 }
-
-function isOpErrorReason(r: unknown): r is OpError {
-  return r instanceof Error && typeof (r as OpError).code === "number";
-}
-

@@ -4,7 +4,7 @@
  * attempt, and repeats while either makes progress; only heads are tried, so a blocked head
  * holds back everything behind it. A step's AbortSignal cancels a waiting attempt at once.
  */
-import { asOpError, CancelledError, InternalError, OpError } from "../../errors/index.js";
+import { asOpError, cancellationError, InternalError, OpError } from "../../errors/index.js";
 import type { Clock } from "../../util/env.js";
 import type { Element } from "./queue-elements.js";
 import type { AttemptOptions, QueueWaiter } from "./queue-types.js";
@@ -38,8 +38,7 @@ export interface PendingAttempt {
  * an enqueue. When the step's signal carries an OpError (a deadline), that error wins.
  */
 export function cancelledError(kind: AttemptKind, reason?: unknown): OpError {
-  if (reason instanceof OpError) return reason;
-  return new CancelledError(kind === "dequeue" ? "Dequeue operation was cancelled" : "Enqueue operation was cancelled");
+  return cancellationError(reason, kind === "dequeue" ? "Dequeue operation was cancelled" : "Enqueue operation was cancelled");
 }
 
 export class Attempt<T> implements PendingAttempt {

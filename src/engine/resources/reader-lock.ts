@@ -3,7 +3,7 @@
  * unit included — so concurrent reads of one reader take turns in arrival order. Unlike TF's mutex
  * the wait for it is cancellable: a step that is aborted while queued behind another read leaves.
  */
-import { CancelledError, OpError } from "../../errors/index.js";
+import { cancellationError, OpError } from "../../errors/index.js";
 
 interface Waiter {
   grant: () => void;
@@ -11,7 +11,7 @@ interface Waiter {
 }
 
 function cancelled(reason: unknown, what: string): OpError {
-  return reason instanceof OpError ? reason : new CancelledError(`${what} was cancelled`);
+  return cancellationError(reason, `${what} was cancelled`);
 }
 
 export class ReaderLock {

@@ -3,7 +3,7 @@
  * another task) takes it. Each key is consumed exactly once; a step's table is dropped when its
  * partition finished and every sent tensor was taken, or when the step is aborted.
  */
-import { AbortedError, asOpError, CancelledError } from "../../errors/index.js";
+import { AbortedError, cancellationError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
 import type { NDArray } from "../../tensor/ndarray.js";
 
@@ -77,10 +77,9 @@ export class StepRendezvous {
   }
 }
 
+/** Why a step's signal was aborted, as the OpError its waits fail with. */
 export function reasonOf(signal: AbortSignal): OpError {
-  const r: unknown = signal.reason;
-  if (r instanceof Error && "code" in r) return asOpError(r);
-  return new CancelledError("Step was cancelled");
+  return cancellationError(signal.reason, "Step was cancelled");
 }
 
 /**

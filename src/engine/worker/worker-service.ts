@@ -2,7 +2,7 @@
  * The worker service of one task: per-session registered partitions, RunGraph, RecvTensor,
  * step cancellation (CleanupGraph) and container clean-up (CleanupAll).
  */
-import { AbortedError, CancelledError, FailedPreconditionError, InvalidArgumentError, UnavailableError } from "../../errors/index.js";
+import { AbortedError, CancelledError, InvalidArgumentError, UnavailableError } from "../../errors/index.js";
 import { DeviceSpec } from "../../graph/device-spec.js";
 import type * as m from "../../transport/messages.js";
 import type { CallOptions, WorkerService } from "../../transport/services.js";
@@ -31,7 +31,8 @@ export class Worker implements WorkerService {
   readonly resources: ResourceManager;
   private readonly sessions = new Map<string, WorkerSession>();
   private readonly rendezvous = new RendezvousManager();
-  private readonly running = new Map<number, Set<AbortController>>();
+  /** The running partition of each step (a step runs at most one partition per task). */
+  private readonly running = new Map<number, AbortController>();
   private nextGraph = 1;
   private stopped = false;
 
@@ -98,17 +99,14 @@ export class Worker implements WorkerService {
     const s = this.session(req.sessionHandle);
     const exe = s.graphs.get(req.graphHandle);
     if (!exe) throw new AbortedError(`Graph handle ${req.graphHandle} is not found on ${this.taskName}`);
-    const early = this.rendezvous.find(req.stepId).abortReason;
+    const rendezvous = this.rendezvous.find(req.stepId);
     // The master may have aborted this step before this partition's RunGraph arrived.
-    if (early) throw early;
+    if (rendezvous.abortReason) throw rendezvous.abortReason;
     const controller = new AbortController();
     const onCallAbort = () => controller.abort(opts.signal!.reason ?? new CancelledError("RunGraph was cancelled"));
     opts.signal?.addEventListener("abort", onCallAbort, { once: true });
     if (opts.signal?.aborted) onCallAbort();
-    let set = this.running.get(req.stepId);
-    if (!set) this.running.set(req.stepId, (set = new Set()));
-    set.add(controller);
-    const rendezvous = this.rendezvous.find(req.stepId);
+    this.running.set(req.stepId, controller);
     try {
       const result = await exe.run({
         step: { stepId: req.stepId, sessionHandle: req.sessionHandle, signal: controller.signal, clock: this.env.clock, random: this.env.random },
@@ -136,8 +134,7 @@ export class Worker implements WorkerService {
       throw err;
     } finally {
       opts.signal?.removeEventListener("abort", onCallAbort);
-      set.delete(controller);
-      if (set.size === 0) this.running.delete(req.stepId);
+      this.running.delete(req.stepId);
       this.rendezvous.finishLocal(req.stepId);
     }
   }
@@ -158,7 +155,7 @@ export class Worker implements WorkerService {
   /** Aborts a step on this task: running partitions cancelled, its rendezvous dropped. */
   async cleanupGraph(req: m.CleanupGraphRequest): Promise<m.Empty> {
     const err = new CancelledError(`Step ${req.stepId} was cancelled`);
-    for (const c of this.running.get(req.stepId) ?? []) c.abort(err);
+    this.running.get(req.stepId)?.abort(err);
     this.rendezvous.abort(req.stepId, err);
     return {};
   }
@@ -187,14 +184,10 @@ export class Worker implements WorkerService {
     if (this.stopped) return;
     this.stopped = true;
     const err = new UnavailableError(`Task ${this.taskName} was stopped`);
-    for (const set of this.running.values()) for (const c of set) c.abort(err);
+    for (const c of this.running.values()) c.abort(err);
     this.rendezvous.abortAll(err);
     this.resources.clearAll();
     for (const s of this.sessions.values()) s.resources.clearAll();
     this.sessions.clear();
-  }
-
-  assertRunning(): void {
-    if (this.stopped) throw new FailedPreconditionError("Server has stopped.");
   }
 }

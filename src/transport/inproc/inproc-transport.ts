@@ -2,7 +2,7 @@
  * The in-process transport: every task in the calling thread, messages delivered by reference in
  * a seeded order. A stopped endpoint fails its in-flight calls with UnavailableError at once.
  */
-import { CancelledError, DeadlineExceededError, UnavailableError, UnknownError, asOpError } from "../../errors/index.js";
+import { cancellationError, DeadlineExceededError, UnavailableError, UnknownError, asOpError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
 import type { CallOptions, MasterService, ServedServices, ServerHandle, Transport, WorkerService } from "../services.js";
 import { DeliveryScheduler } from "./scheduler.js";
@@ -67,7 +67,7 @@ export class InprocNetwork implements Transport {
         } else resolve(value as T);
       };
       const failFromServer = (err: OpError) => finish(err);
-      const onAbort = () => finish(abortReason(opts.signal!));
+      const onAbort = () => finish(cancellationError(opts.signal!.reason, "Call was cancelled"));
       const timer = opts.timeoutMs && opts.timeoutMs > 0
         ? setTimeout(() => finish(new DeadlineExceededError(`Deadline Exceeded (${opts.timeoutMs} ms) calling inproc://${address}`)), opts.timeoutMs)
         : undefined;
@@ -109,10 +109,6 @@ export class InprocNetwork implements Transport {
   }
 }
 
-function abortReason(signal: AbortSignal): OpError {
-  const r: unknown = signal.reason;
-  return r instanceof Error && "code" in r ? asOpError(r) : new CancelledError("Call was cancelled");
-}
 
 /** A client object whose every method forwards (name, request, options) to `send`. */
 function stub<S extends object>(send: (method: keyof S, req: unknown, opts?: CallOptions) => Promise<unknown>): S {
