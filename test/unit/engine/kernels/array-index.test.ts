@@ -1,22 +1,14 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "../../../../src/engine/compute/backend.js";
+import { expect, it } from "vitest";
 import { InvalidArgumentError } from "../../../../src/errors/index.js";
-import { Graph } from "../../../../src/graph/graph.js";
 import { gather, oneHot, pad, slice, split, tile, where } from "../../../../src/graph/ops/array.js";
 import { constant } from "../../../../src/graph/ops/creation.js";
 import { ndarray } from "../../../../src/tensor/ndarray.js";
-import { evaluate, evaluate1, runKernel, runKernel1 } from "./harness.js";
+import { evaluate, evaluate1, runKernel, runKernel1, describeOnBackends, inGraph } from "./harness.js";
 
-const inGraph = <T>(fn: (g: Graph) => T): T => {
-  const g = new Graph();
-  return g.asDefault(() => fn(g));
-};
 const i32 = (v: unknown) => ndarray(v, { dtype: "int32" });
 const m23 = [[1, 2, 3], [4, 5, 6]];
 
-for (const backend of ["wasm", "cpu"] as const) {
-  describe(backend, () => {
-    beforeAll(() => initBackend(backend));
+describeOnBackends("array indexing kernels", () => {
 
     it("Split and SplitV", async () => {
       const [even, sized] = inGraph(() => [split(constant(m23), 3, 1), split(constant([1, 2, 3, 4, 5]), [2, -1])]);
@@ -89,5 +81,4 @@ for (const backend of ["wasm", "cpu"] as const) {
       expect(all.toArray()).toEqual([1, 2]);
       await expect(runKernel("Select", [ndarray([true]), ndarray([1, 2]), ndarray([3])])).rejects.toThrow(/'then' and 'else' must have the same size/);
     });
-  });
-}
+});

@@ -1,21 +1,13 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "../../../../src/engine/compute/backend.js";
+import { expect, it } from "vitest";
 import { InvalidArgumentError } from "../../../../src/errors/index.js";
-import { Graph } from "../../../../src/graph/graph.js";
 import { concat, expandDims, identity, reshape, shape, squeeze, stack, transpose, unstack } from "../../../../src/graph/ops/array.js";
 import { constant, placeholder } from "../../../../src/graph/ops/creation.js";
 import { ndarray } from "../../../../src/tensor/ndarray.js";
-import { evaluate, evaluate1, runKernel, runKernel1 } from "./harness.js";
+import { evaluate, evaluate1, runKernel, runKernel1, describeOnBackends, inGraph } from "./harness.js";
 
-const inGraph = <T>(fn: (g: Graph) => T): T => {
-  const g = new Graph();
-  return g.asDefault(() => fn(g));
-};
 const i32 = (v: unknown) => ndarray(v, { dtype: "int32" });
 
-for (const backend of ["wasm", "cpu"] as const) {
-  describe(backend, () => {
-    beforeAll(() => initBackend(backend));
+describeOnBackends("array kernels", () => {
 
     it("Identity and Reshape keep strings and int64 exact", async () => {
       const [id, r] = inGraph(() => {
@@ -97,5 +89,4 @@ for (const backend of ["wasm", "cpu"] as const) {
       await expect(runKernel("ConcatV2", [ndarray([1]), ndarray([[1]]), i32(0)])).rejects.toThrow(/Ranks of all input tensors should match/);
       await expect(runKernel("ConcatV2", [ndarray([1]), ndarray([2]), i32(1)])).rejects.toThrow("ConcatOp : Expected concatenating dimensions in the range [-1, 1), but got 1");
     });
-  });
-}
+});

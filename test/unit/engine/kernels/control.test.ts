@@ -1,14 +1,11 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "../../../../src/engine/compute/backend.js";
+import { expect, it } from "vitest";
 import { Graph } from "../../../../src/graph/graph.js";
 import { constant } from "../../../../src/graph/ops/creation.js";
 import { group, tuple } from "../../../../src/graph/ops/control.js";
 import { add } from "../../../../src/graph/ops/math.js";
-import { evaluate, runKernel, runOp } from "./harness.js";
+import { evaluate, runKernel, runOp, describeOnBackends } from "./harness.js";
 
-for (const backend of ["wasm", "cpu"] as const) {
-  describe(backend, () => {
-    beforeAll(() => initBackend(backend));
+describeOnBackends("control kernels", () => {
 
     it("NoOp has no outputs", async () => {
       expect(await runKernel("NoOp", [])).toEqual([]);
@@ -24,5 +21,4 @@ for (const backend of ["wasm", "cpu"] as const) {
       await expect(runOp(grp)).resolves.toBeUndefined();
       expect((await evaluate(outs)).map((v) => v.toArray())).toEqual([1, 2]);
     });
-  });
-}
+});

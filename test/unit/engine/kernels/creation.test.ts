@@ -1,20 +1,12 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "../../../../src/engine/compute/backend.js";
+import { expect, it } from "vitest";
 import { InvalidArgumentError } from "../../../../src/errors/index.js";
-import { Graph } from "../../../../src/graph/graph.js";
 import { constant, fill, ones, placeholder, placeholderWithDefault, randomNormal, randomUniform, range, truncatedNormal, zeros } from "../../../../src/graph/ops/creation.js";
 import { ndarray } from "../../../../src/tensor/ndarray.js";
 import { SeededRandom } from "../../../../src/util/env.js";
-import { evaluate1, expectClose, runKernel, runKernel1 } from "./harness.js";
+import { evaluate1, expectClose, runKernel, runKernel1, describeOnBackends, inGraph } from "./harness.js";
 
-const inGraph = <T>(fn: (g: Graph) => T): T => {
-  const g = new Graph();
-  return g.asDefault(() => fn(g));
-};
 
-for (const backend of ["wasm", "cpu"] as const) {
-  describe(backend, () => {
-    beforeAll(() => initBackend(backend));
+describeOnBackends("creation kernels", () => {
 
     it("Const returns its value attr", async () => {
       const t = inGraph(() => constant([[1, 2]], { dtype: "int64" }));
@@ -112,5 +104,4 @@ for (const backend of ["wasm", "cpu"] as const) {
       expect(new Set(Array.from(iv.data as BigInt64Array))).toEqual(new Set([3n, 4n, 5n]));
       await expect(runKernel("RandomUniformInt", [ndarray([2], { dtype: "int32" }), ndarray(5, { dtype: "int32" }), ndarray(5, { dtype: "int32" })], { Tout: { type: "int32" } })).rejects.toThrow("Need minval < maxval: 5 >= 5");
     });
-  });
-}
+});

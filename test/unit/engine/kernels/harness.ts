@@ -13,8 +13,12 @@ import "../../../../src/engine/kernels/math-reduce.js";
 import "../../../../src/engine/kernels/nn.js";
 import type { AttrValue, NodeDef } from "../../../../src/graph/graph-def.js";
 import { AttrReader } from "../../../../src/graph/graph-def.js";
+import { Graph } from "../../../../src/graph/graph.js";
 import type { Operation } from "../../../../src/graph/graph.js";
 import type { Tensor } from "../../../../src/graph/tensor.js";
+import { beforeAll, describe } from "vitest";
+import { initBackend } from "../../../../src/engine/compute/backend.js";
+import type { BackendName } from "../../../../src/engine/compute/backend.js";
 import { getKernel } from "../../../../src/engine/kernels/registry.js";
 import type { KernelContext } from "../../../../src/engine/kernels/registry.js";
 import { ResourceManager } from "../../../../src/engine/resources/resource-manager.js";
@@ -124,4 +128,23 @@ export function expectClose(actual: NDArray, expected: number[], tol = 1e-5): vo
       throw new Error(`element ${i}: expected ${e}, got ${v} (all: [${got.join(", ")}])`);
     }
   });
+}
+
+/** The backends every kernel we ship must pass its tests on. */
+export const TESTED_BACKENDS: readonly BackendName[] = ["wasm", "cpu"];
+
+/** Runs a suite once per backend, with that backend selected (tfjs-core's describeWithFlags, for us). */
+export function describeOnBackends(title: string, body: (backend: BackendName) => void): void {
+  for (const backend of TESTED_BACKENDS) {
+    describe(`${title} [${backend}]`, () => {
+      beforeAll(() => initBackend(backend));
+      body(backend);
+    });
+  }
+}
+
+/** Builds with a fresh graph as the default graph. */
+export function inGraph<T>(fn: (g: Graph) => T): T {
+  const g = new Graph();
+  return g.asDefault(() => fn(g));
 }

@@ -2,11 +2,10 @@
  * Small float32 operands take a host path; it must give the same bits as the TensorFlow.js path
  * that larger operands take, special values included.
  */
-import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "../../../../src/engine/compute/backend.js";
+import { expect, it } from "vitest";
 import { NDArray } from "../../../../src/tensor/ndarray.js";
 import { SeededRandom } from "../../../../src/util/env.js";
-import { runKernel1 } from "./harness.js";
+import { describeOnBackends, runKernel1 } from "./harness.js";
 
 const SPECIAL = [0, -0, 1, -1, 1e-38, 3.4e38, -3.4e38, Infinity, -Infinity, NaN, 0.1, 1 / 3];
 
@@ -15,11 +14,7 @@ function values(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, (_, i) => (i < SPECIAL.length ? SPECIAL[i]! : (r.next() - 0.5) * 10 ** (r.int(12) - 6)));
 }
 
-for (const backend of ["wasm", "cpu"] as const) {
-  describe(`small float32 binary ops on the host agree with ${backend}`, () => {
-    beforeAll(async () => {
-      await initBackend(backend);
-    });
+describeOnBackends("small float32 binary ops on the host agree with TensorFlow.js", () => {
     for (const op of ["AddV2", "Sub", "Mul", "RealDiv"]) {
       it(op, async () => {
         const n = 200;
@@ -42,5 +37,4 @@ for (const backend of ["wasm", "cpu"] as const) {
         expect(Array.from(bc.data as Float32Array)).toEqual(expected);
       });
     }
-  });
-}
+});

@@ -1,22 +1,14 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "../../../../src/engine/compute/backend.js";
+import { expect, it } from "vitest";
 import { InvalidArgumentError } from "../../../../src/errors/index.js";
-import { Graph } from "../../../../src/graph/graph.js";
 import { constant } from "../../../../src/graph/ops/creation.js";
 import { argMax, logSoftmax, matMul, reduceMax, reduceMean, reduceSum, softmax } from "../../../../src/graph/ops/math-reduce.js";
 import { ndarray } from "../../../../src/tensor/ndarray.js";
-import { evaluate1, expectClose, runKernel, runKernel1 } from "./harness.js";
+import { evaluate1, expectClose, runKernel, runKernel1, describeOnBackends, inGraph } from "./harness.js";
 
-const inGraph = <T>(fn: (g: Graph) => T): T => {
-  const g = new Graph();
-  return g.asDefault(() => fn(g));
-};
 
 const m23 = ndarray([[1, 2, 3], [4, 5, 6]]);
 
-for (const backend of ["wasm", "cpu"] as const) {
-  describe(backend, () => {
-    beforeAll(() => initBackend(backend));
+describeOnBackends("matrix and reduction kernels", () => {
 
     it("MatMul with and without transposes", async () => {
       const [p, q] = inGraph(() => {
@@ -92,5 +84,4 @@ for (const backend of ["wasm", "cpu"] as const) {
         "Expected dimension in the range [-2, 2), but got 2",
       );
     });
-  });
-}
+});

@@ -1,20 +1,12 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "../../../../src/engine/compute/backend.js";
+import { expect, it } from "vitest";
 import { InvalidArgumentError, UnimplementedError } from "../../../../src/errors/index.js";
-import { Graph } from "../../../../src/graph/graph.js";
 import { constant, placeholder } from "../../../../src/graph/ops/creation.js";
 import { add, cast, div, equal, greater, logicalAnd, mul, pow, relu, sigmoid, sqrt, sub } from "../../../../src/graph/ops/math.js";
 import { ndarray } from "../../../../src/tensor/ndarray.js";
-import { evaluate1, expectClose, runKernel, runKernel1 } from "./harness.js";
+import { evaluate1, expectClose, runKernel, runKernel1, describeOnBackends, inGraph } from "./harness.js";
 
-const inGraph = <T>(fn: (g: Graph) => T): T => {
-  const g = new Graph();
-  return g.asDefault(() => fn(g));
-};
 
-for (const backend of ["wasm", "cpu"] as const) {
-  describe(backend, () => {
-    beforeAll(() => initBackend(backend));
+describeOnBackends("math kernels", () => {
 
     it("AddV2 broadcasts and keeps float32", async () => {
       const t = inGraph(() => add(constant([[1, 2, 3], [4, 5, 6]]), constant([10, 20, 30])));
@@ -110,5 +102,4 @@ for (const backend of ["wasm", "cpu"] as const) {
       });
       expect((await evaluate1(y!, new Map([[x!, ndarray([1, 2])]]))).toArray()).toEqual([3, 6]);
     });
-  });
-}
+});

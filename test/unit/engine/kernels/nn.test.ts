@@ -1,16 +1,10 @@
-import { beforeAll, describe, expect, it } from "vitest";
-import { initBackend } from "../../../../src/engine/compute/backend.js";
+import { expect, it } from "vitest";
 import { InvalidArgumentError } from "../../../../src/errors/index.js";
-import { Graph } from "../../../../src/graph/graph.js";
 import { constant } from "../../../../src/graph/ops/creation.js";
 import { sigmoidCrossEntropyWithLogits, softmaxCrossEntropyWithLogits, sparseSoftmaxCrossEntropyWithLogits } from "../../../../src/graph/ops/nn.js";
 import { ndarray } from "../../../../src/tensor/ndarray.js";
-import { evaluate1, expectClose, runKernel } from "./harness.js";
+import { evaluate1, expectClose, runKernel, describeOnBackends, inGraph } from "./harness.js";
 
-const inGraph = <T>(fn: (g: Graph) => T): T => {
-  const g = new Graph();
-  return g.asDefault(() => fn(g));
-};
 
 const logits = [[1, 2, 3], [1, 1, 1]];
 /** Reference: -sum(labels * log softmax(logits)) per row, in float64. */
@@ -22,9 +16,7 @@ function xent(rows: number[][], labels: number[][]): number[] {
   });
 }
 
-for (const backend of ["wasm", "cpu"] as const) {
-  describe(backend, () => {
-    beforeAll(() => initBackend(backend));
+describeOnBackends("nn kernels", () => {
 
     it("sigmoidCrossEntropyWithLogits matches the naive formula and stays finite for large logits", async () => {
       const x = [-3, 0, 2, 100];
@@ -67,5 +59,4 @@ for (const backend of ["wasm", "cpu"] as const) {
         "logits and labels must be broadcastable: logits_size=[2,3] labels_size=[1,2]",
       );
     });
-  });
-}
+});
