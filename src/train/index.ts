@@ -27,3 +27,4 @@ export type { GradAndVar, MinimizeOptions, OptimizerOptions, MomentumOptions, Ad
 export { getOrCreateGlobalStep, getGlobalStep, createGlobalStep } from "./global-step.js";
 export { Saver } from "./saver.js";
 export type { SaverOptions, SaveOptions } from "./saver.js";
+export { SessionRunHook, SessionRunArgs, SessionRunContext, SessionRunValues } from "./hooks/session-run-hook.js";
