@@ -2,7 +2,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
-const layers = ["util", "errors", "tensor", "graph", "transport", "engine", "client", "io", "train", "sim", "cli"];
+const layers = ["util", "errors", "tensor", "graph", "transport", "engine", "client", "io", "train", "sim", "demo", "cli"];
 
 /**
  * For each layer, forbid importing any layer above it. A relative import reaches src/<layer> only

@@ -12,6 +12,7 @@ import type { ServerOptions } from "../train/server.js";
 import { launch } from "../sim/launch.js";
 import type { TransportName } from "../transport/services.js";
 import type { BackendName } from "../engine/compute/backend.js";
+import { addDemoCommand } from "./demo-command.js";
 import { formatStatus } from "./format-status.js";
 
 function int(value: string): number {
@@ -151,6 +152,7 @@ export function buildProgram(): Command {
       process.stdout.write(opts.json ? `${JSON.stringify(resources, null, 2)}\n` : formatStatus(resources));
     });
 
+  addDemoCommand(program);
   return program;
 }
 
