@@ -7,7 +7,7 @@
  * client with the token runs a step across the ps and worker tasks; one without it is refused.
  */
 import { execFile } from "node:child_process";
-import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -165,6 +165,22 @@ describe("deploy/Dockerfile", () => {
     const copied = [...text.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1]!.split(" "));
     expect(copied).toEqual(expect.arrayContaining(["bin", "src", "deploy", "package-lock.json"]));
     for (const path of copied) accessSync(join(ROOT, path));
+  });
+
+  it("npm ci --omit=dev installs every package that src/ and bin/ import", () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const files = ["bin", "src"].flatMap((dir) => (readdirSync(join(ROOT, dir), { recursive: true }) as string[]).filter((f) => /\.[jt]s$/.test(f)).map((f) => join(ROOT, dir, f)));
+    const imported = new Set<string>();
+    for (const file of files) {
+      const text = readFileSync(file, "utf8");
+      for (const m of text.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+"([^"]+)"|^\s*import\s+"([^"]+)"|\bimport\("([^"]+)"\)/gm)) {
+        const spec = m[1] ?? m[2] ?? m[3]!;
+        if (spec.startsWith(".") || spec.startsWith("node:")) continue;
+        imported.add(spec.split("/").slice(0, spec.startsWith("@") ? 2 : 1).join("/"));
+      }
+    }
+    expect([...imported]).toEqual(expect.arrayContaining(["tsx", "@grpc/grpc-js", "@tensorflow/tfjs-core", "commander"]));
+    expect([...imported].filter((name) => !(name in pkg.dependencies))).toEqual([]);
   });
 });
 
