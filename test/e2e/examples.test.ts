@@ -43,6 +43,15 @@ const S7_LINES = (label: string) => [
 
 const CASES: ExampleCase[] = [
   {
+    file: "s1-cluster",
+    other: "grpc",
+    expected: [
+      "jobs: ps, worker; tasks: /job:ps/task:0, /job:worker/task:0, /job:worker/task:1",
+      "devices: /job:ps/task:0/device:CPU:0, /job:worker/task:0/device:CPU:0, /job:worker/task:1/device:CPU:0",
+      ...["ps/task:0", "worker/task:0", "worker/task:1"].map((t) => `a session on /job:${t}: 1 (ps) + 2 (worker 0) + 3 (worker 1) = 6`),
+    ],
+  },
+  {
     file: "s2-pinning",
     other: "grpc",
     expected: [
