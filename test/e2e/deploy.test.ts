@@ -249,7 +249,10 @@ describe("StatefulSet + headless Service (deploy/k8s/statefulset.yaml)", () => {
       ),
     );
     expect(JSON.parse(printed)).toEqual({
-      cluster: { ps: ["tfcluster-ps-0.tfcluster.default.svc:2222"], worker: ["tfcluster-worker-0.tfcluster.default.svc:2222", "tfcluster-worker-1.tfcluster.default.svc:2222"] },
+      cluster: {
+        ps: ["tfcluster-ps-0.tfcluster.default.svc.cluster.local:2222"],
+        worker: ["tfcluster-worker-0.tfcluster.default.svc.cluster.local:2222", "tfcluster-worker-1.tfcluster.default.svc.cluster.local:2222"],
+      },
       task: { type: "worker", index: 1 },
     });
   }, 60_000);
