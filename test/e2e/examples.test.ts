@@ -1,8 +1,8 @@
 /**
  * Every scenario example (examples/s*.ts) run as a real child process, as the README tells a user
  * to run it, on inproc and on one other transport: it exits 0 and prints the values its scenario
- * gives (S2's 4, S4's 1.0 then 2.0, S6's trainer batches, ...). The expected lines are written
- * from the scenario text (shared/reference/scenarios.md), not copied from a run.
+ * gives (S2's 4, S4's 1.0 then 2.0, S6's trainer batches, ...): the values of the scenario text
+ * (shared/reference/scenarios.md) and the devices its placement rules imply.
  */
 import { describe, expect, it } from "vitest";
 import { runScript } from "../helpers/processes.js";
