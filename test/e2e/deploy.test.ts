@@ -165,6 +165,9 @@ describe("deploy/Dockerfile", () => {
     const copied = [...text.matchAll(/^COPY (.+) \S+$/gm)].flatMap((m) => m[1]!.split(" "));
     expect(copied).toEqual(expect.arrayContaining(["bin", "src", "deploy", "package-lock.json"]));
     for (const path of copied) accessSync(join(ROOT, path));
+    // BuildKit's per-Dockerfile ignore file must not hide what the image copies.
+    const ignored = readFileSync(join(ROOT, "deploy/Dockerfile.dockerignore"), "utf8").split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"));
+    expect(copied.filter((path) => ignored.includes(path))).toEqual([]);
   });
 
   it("npm ci --omit=dev installs every package that src/ and bin/ import", () => {
