@@ -21,11 +21,21 @@ function buildGraph() {
   const ops = graph.asDefault(() => {
     const input = tf.placeholder("float32", [null, 2], { name: "input_data" });
     const data = tf.device("/job:ps/task:0", () => new tf.Variable(input, { name: "training_data", trainable: false, collections: [], validateShape: false }));
-    const rows = tf.placeholder("int32", [null], { name: "rows" });
     const weight = new tf.Variable([[0.5], [0.25]], { name: "weight" });
-    return { input, data, rows, batch: tf.gather(data, rows), prediction: tf.matMul(tf.gather(data, rows), weight), init: tf.globalVariablesInitializer() };
+    const rows = tf.placeholder("int32", [null], { name: "rows" });
+    const batch = tf.gather(data, rows);
+    return {
+      input,
+      data,
+      rows,
+      batch,
+      prediction: tf.matMul(batch, weight),
+      init: tf.globalVariablesInitializer(),
+      globals: tf.globalVariables().map((v) => v.op.name),
+      trainables: tf.trainableVariables().map((v) => v.op.name),
+    };
   });
-  return { graph, ...ops, globals: graph.asDefault(() => tf.globalVariables().map((v) => v.op.name)), trainables: graph.asDefault(() => tf.trainableVariables().map((v) => v.op.name)) };
+  return { graph, ...ops };
 }
 
 await runExample("S6: a data set preloaded into a non-trainable variable", { ps: 1, worker: 2 }, async ({ cluster }) => {
