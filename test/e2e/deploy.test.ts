@@ -244,14 +244,18 @@ describe("StatefulSet + headless Service (deploy/k8s/statefulset.yaml)", () => {
     }
   });
 
-  it("the entry script's renderer prints the TF_CONFIG of the pod it runs in", async () => {
+  it("the entry script builds the TF_CONFIG of the pod it runs in and execs `tfcluster server` with its own arguments", async () => {
+    // --help: the server prints its usage instead of binding a name this host cannot resolve.
     const env = podEnv(sets[1]!, 1);
-    const printed = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ["--import", "tsx", "deploy/render-tf-config.ts"], { cwd: ROOT, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
-        err ? reject(new Error(stderr)) : resolve(stdout),
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+      execFile(join(ROOT, "deploy/statefulset-entry.sh"), ["--help"], { cwd: tmpdir(), env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve({ stdout, stderr }),
       ),
     );
-    expect(JSON.parse(printed)).toEqual({
+    expect(stdout).toContain("Usage: tfcluster server");
+    const printed = /^tfcluster: TF_CONFIG=(.*)$/m.exec(stderr);
+    expect(printed, stderr).not.toBeNull();
+    expect(JSON.parse(printed![1]!)).toEqual({
       cluster: {
         ps: ["tfcluster-ps-0.tfcluster.default.svc.cluster.local:2222"],
         worker: ["tfcluster-worker-0.tfcluster.default.svc.cluster.local:2222", "tfcluster-worker-1.tfcluster.default.svc.cluster.local:2222"],
