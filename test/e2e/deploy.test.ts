@@ -126,8 +126,23 @@ async function startPods(pods: { pod: PodTfConfig; spec: PodSpec; container: Con
   return new tf.train.ClusterSpec(rewriteAddresses(configs[0]!, (a) => map.get(a)!).cluster);
 }
 
+/**
+ * With the CLI's --allow-read (being added on branch `security`): graph kernels on the ps read its
+ * data volume, and nothing else, not even the mounted token.
+ */
+async function checkDataRoots(target: string, psPod: string): Promise<void> {
+  if (!serverHelp.includes("--allow-read")) return;
+  const dataFile = join(work, psPod, "data", "rows.csv");
+  writeFileSync(dataFile, "1,2\n");
+  const g = new tf.Graph();
+  const [allowed, refused] = g.asDefault(() => tf.device("/job:ps/task:0", () => [tf.readFile(dataFile), tf.readFile(join(work, psPod, "token", "token"))]));
+  await using sess = new tf.Session(target, { graph: g, security: { token: TOKEN } });
+  expect((await sess.run(allowed!)).item()).toBe("1,2\n");
+  await expect(sess.run(refused!)).rejects.toBeInstanceOf(tf.errors.PermissionDeniedError);
+}
+
 /** A step across the tasks: w on the ps, w * 3 on worker 1, from a client of worker 0. */
-async function runStepAcross(cluster: tf.train.ClusterSpec): Promise<void> {
+async function runStepAcross(cluster: tf.train.ClusterSpec, psPod: string): Promise<void> {
   const g = new tf.Graph();
   const ops = g.asDefault(() =>
     tf.device(tf.train.replicaDeviceSetter({ cluster }), () => {
@@ -147,6 +162,7 @@ async function runStepAcross(cluster: tf.train.ClusterSpec): Promise<void> {
   expect((await sess.run(ops.step, { options: { traceLevel: "full" }, runMetadata: md })).item()).toBe(4);
   const devices = (md.stepStats?.devStats ?? []).map((d) => d.device.replace(/\/device:.*$/, ""));
   expect(devices).toEqual(expect.arrayContaining(["/job:ps/replica:0/task:0", "/job:worker/replica:0/task:1"]));
+  await checkDataRoots(target, psPod);
 }
 
 function onlyContainer(spec: PodSpec, name: string): Container {
@@ -209,7 +225,7 @@ describe("Kubeflow TFJob (deploy/k8s/tfjob.yaml)", () => {
         return { pod, spec, container: onlyContainer(spec, "tensorflow") };
       }),
     );
-    await runStepAcross(cluster);
+    await runStepAcross(cluster, "tfcluster-ps-0");
   }, 180_000);
 });
 
@@ -280,6 +296,6 @@ describe("StatefulSet + headless Service (deploy/k8s/statefulset.yaml)", () => {
         return { pod, spec: template(set).spec, container: onlyContainer(template(set).spec, "server") };
       }),
     );
-    await runStepAcross(await startPods(pods));
+    await runStepAcross(await startPods(pods), "tfcluster-ps-0");
   }, 180_000);
 });
