@@ -13,7 +13,7 @@ import { NDArray, ndarray } from "../tensor/ndarray.js";
 import { InprocNetwork } from "../transport/inproc/inproc-transport.js";
 import type { ConfigProto, NamedTensor, RunMetadata, RunOptions } from "../transport/messages.js";
 import { getTransport, parseTarget } from "../transport/registry.js";
-import type { ConnectOptions, MasterService } from "../transport/services.js";
+import type { CallOptions, ConnectOptions, MasterService } from "../transport/services.js";
 import { flattenFetches } from "./fetches.js";
 import type { FetchResult, Fetches } from "./fetches.js";
 
@@ -32,6 +32,12 @@ export interface RunArgs {
   options?: RunOptions;
   /** Filled with step stats when options.traceLevel is "full". */
   runMetadata?: RunMetadata;
+  /**
+   * Cancels the step: its blocked ops fail with `CancelledError` on every task, a partly filled
+   * `dequeueMany` puts its elements back, and the run rejects.
+   * @example const ac = new AbortController(); const p = sess.run(deq, { signal: ac.signal }); ac.abort();
+   */
+  signal?: AbortSignal;
 }
 
 interface Connection {
@@ -149,9 +155,11 @@ export class Session {
     const { master } = await this.connection;
     const options = args.options ?? {};
     const timeout = (options.timeoutInMs ?? 0) > 0 ? options.timeoutInMs! : (this.config.operationTimeoutInMs ?? 0);
+    const callOptions: CallOptions = timeout > 0 ? { timeoutMs: timeout + 2000 } : {};
+    if (args.signal) callOptions.signal = args.signal;
     const res = await master.runStep(
       { sessionHandle: handle, feed, fetch: flat.tensors, target: flat.targets, options: { ...options, timeoutInMs: timeout } },
-      timeout > 0 ? { timeoutMs: timeout + 2000 } : {},
+      callOptions,
     );
     if (args.runMetadata && res.metadata?.stepStats) args.runMetadata.stepStats = res.metadata.stepStats;
     return flat.rebuild(new Map(res.tensor.map((t) => [t.name, t.tensor]))) as FetchResult<F>;

@@ -130,8 +130,9 @@ export class Master implements MasterService {
     return { newGraphVersion: s.extend(req.graphDef.node) };
   }
 
-  async runStep(req: m.RunStepRequest): Promise<m.RunStepResponse> {
-    return this.session(req.sessionHandle).run(req);
+  /** The call's signal (its client cancelled, its deadline passed, its client went away) cancels the step. */
+  async runStep(req: m.RunStepRequest, opts: CallOptions = {}): Promise<m.RunStepResponse> {
+    return this.session(req.sessionHandle).run(req, opts.signal);
   }
 
   async closeSession(req: m.CloseSessionRequest): Promise<m.Empty> {

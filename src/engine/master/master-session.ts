@@ -16,6 +16,7 @@ import { placeNodes } from "./placement.js";
 import type { PlacementContext } from "./placement.js";
 import { canonicalTensorName, prune } from "./prune.js";
 import { reasonOf } from "../worker/rendezvous.js";
+import { callerGoneError, linkToCaller } from "./caller-link.js";
 
 interface RegisteredPart {
   task: TaskId;
@@ -73,7 +74,8 @@ export class MasterSession {
     if (this.closed) throw new FailedPreconditionError("Session is closed.");
   }
 
-  async run(req: m.RunStepRequest): Promise<m.RunStepResponse> {
+  /** Runs one step; `caller` is the RunStep call's signal: when it aborts, the step is cancelled everywhere. */
+  async run(req: m.RunStepRequest, caller?: AbortSignal): Promise<m.RunStepResponse> {
     this.assertOpen();
     const feedNames = req.feed.map((f) => canonicalTensorName(f.name));
     const fetchNames = req.fetch.map(canonicalTensorName);
@@ -86,8 +88,9 @@ export class MasterSession {
       reified.catch(() => this.steps.delete(key));
     }
     const step = await reified;
+    if (caller?.aborted) throw callerGoneError(caller.reason);
     const timeoutMs = (req.options.timeoutInMs ?? 0) > 0 ? req.options.timeoutInMs! : (this.config.operationTimeoutInMs ?? 0);
-    const result = await this.execute(step, feeds, timeoutMs, req.options.traceLevel === "full");
+    const result = await this.execute(step, feeds, timeoutMs, req.options.traceLevel === "full", caller);
     const tensor = req.fetch.map((name, i) => {
       const canon = fetchNames[i]!;
       const t = feeds.get(canon) ?? result.values.get(canon);
@@ -132,10 +135,11 @@ export class MasterSession {
     return entry.ready;
   }
 
-  private async execute(step: ReifiedStep, feeds: Map<string, m.NamedTensor["tensor"]>, timeoutMs: number, trace: boolean) {
+  private async execute(step: ReifiedStep, feeds: Map<string, m.NamedTensor["tensor"]>, timeoutMs: number, trace: boolean, caller?: AbortSignal) {
     const stepId = this.env.nextStepId();
     const controller = new AbortController();
     this.running.add(controller);
+    const unlinkCaller = linkToCaller(controller, caller);
     const cancelTimer = timeoutMs > 0
       ? this.env.clock.setTimer(timeoutMs, () => controller.abort(new DeadlineExceededError("Timed out waiting for notification")))
       : () => {};
@@ -181,6 +185,7 @@ export class MasterSession {
       }
       return { values, stepStats: trace ? { devStats } : undefined };
     } finally {
+      unlinkCaller();
       cancelTimer();
       cancelWatch();
       controller.signal.removeEventListener("abort", onAbort);
