@@ -17,6 +17,7 @@ import type { PlacementContext } from "./placement.js";
 import { canonicalTensorName, prune } from "./prune.js";
 import { reasonOf } from "../worker/rendezvous.js";
 import { callerGoneError, linkToCaller } from "./caller-link.js";
+import { StepCache } from "./step-cache.js";
 
 interface RegisteredPart {
   task: TaskId;
@@ -43,7 +44,7 @@ export const CLOSE_MESSAGE = "Step was cancelled by an explicit call to `Session
 export class MasterSession {
   private readonly graph = new Map<string, NodeDef>();
   private version = 0;
-  private readonly steps = new Map<string, Promise<ReifiedStep>>();
+  private readonly steps = new StepCache<ReifiedStep>((evicted) => void evicted.then((step) => this.deregister(step), () => {}));
   private readonly workerSessions = new Map<string, { worker: WorkerService; ready: Promise<void> }>();
   private readonly running = new Set<AbortController>();
   private closed = false;
@@ -81,16 +82,16 @@ export class MasterSession {
     const fetchNames = req.fetch.map(canonicalTensorName);
     const feeds = new Map(feedNames.map((n, i) => [n, req.feed[i]!.tensor]));
     const key = JSON.stringify([[...feeds.keys()].sort(), [...new Set(fetchNames)].sort(), [...req.target].sort()]);
-    let reified = this.steps.get(key);
-    if (!reified) {
-      reified = this.reify(new Set(feeds.keys()), [...new Set(fetchNames)], req.target);
-      this.steps.set(key, reified);
-      reified.catch(() => this.steps.delete(key));
+    const cached = this.steps.acquire(key, () => this.reify(new Set(feeds.keys()), [...new Set(fetchNames)], req.target));
+    let result: Awaited<ReturnType<MasterSession["execute"]>>;
+    try {
+      const step = await cached.value;
+      if (caller?.aborted) throw callerGoneError(caller.reason);
+      const timeoutMs = (req.options.timeoutInMs ?? 0) > 0 ? req.options.timeoutInMs! : (this.config.operationTimeoutInMs ?? 0);
+      result = await this.execute(step, feeds, timeoutMs, req.options.traceLevel === "full", caller);
+    } finally {
+      cached.release();
     }
-    const step = await reified;
-    if (caller?.aborted) throw callerGoneError(caller.reason);
-    const timeoutMs = (req.options.timeoutInMs ?? 0) > 0 ? req.options.timeoutInMs! : (this.config.operationTimeoutInMs ?? 0);
-    const result = await this.execute(step, feeds, timeoutMs, req.options.traceLevel === "full", caller);
     const tensor = req.fetch.map((name, i) => {
       const canon = fetchNames[i]!;
       const t = feeds.get(canon) ?? result.values.get(canon);
@@ -222,6 +223,13 @@ export class MasterSession {
         );
       });
     });
+  }
+
+  /** Releases the graphs of a step evicted from the cache. */
+  private deregister(step: ReifiedStep): void {
+    for (const p of step.parts) {
+      p.worker.deregisterGraph({ sessionHandle: this.handle, graphHandle: p.graphHandle }, { timeoutMs: 5000 }).catch(() => {});
+    }
   }
 
   /** Cancels running steps, releases worker state. */

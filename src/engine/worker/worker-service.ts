@@ -2,7 +2,8 @@
  * The worker service of one task: per-session registered partitions, RunGraph, RecvTensor,
  * step cancellation (CleanupGraph) and container clean-up (CleanupAll).
  */
-import { AbortedError, CancelledError, InvalidArgumentError, UnavailableError } from "../../errors/index.js";
+import { AbortedError, CancelledError, InvalidArgumentError, UnavailableError, asOpError } from "../../errors/index.js";
+import type { OpError } from "../../errors/index.js";
 import { DeviceSpec } from "../../graph/device-spec.js";
 import type * as m from "../../transport/messages.js";
 import type { CallOptions, WorkerService } from "../../transport/services.js";
@@ -31,8 +32,8 @@ export class Worker implements WorkerService {
   readonly resources: ResourceManager;
   private readonly sessions = new Map<string, WorkerSession>();
   private readonly rendezvous = new RendezvousManager();
-  /** The running partition of each step (a step runs at most one partition per task). */
-  private readonly running = new Map<number, AbortController>();
+  /** The running partition of each step (a step runs at most one partition per task), with its session. */
+  private readonly running = new Map<number, { controller: AbortController; sessionHandle: string }>();
   private nextGraph = 1;
   private stopped = false;
 
@@ -59,11 +60,25 @@ export class Worker implements WorkerService {
   }
 
   async deleteWorkerSession(req: m.DeleteWorkerSessionRequest): Promise<m.Empty> {
+    this.dropSessionSteps(req.sessionHandle, new CancelledError(`Session ${req.sessionHandle} was deleted on ${this.taskName}`));
     const s = this.sessions.get(req.sessionHandle);
     if (s && s.resources !== this.resources) s.resources.clearAll();
     this.resources.releaseSession(req.sessionHandle);
     this.sessions.delete(req.sessionHandle);
     return {};
+  }
+
+  /** Cancels a session's running partitions and drops its rendezvous tables (sent tensors nobody took). */
+  private dropSessionSteps(sessionHandle: string, err: OpError): void {
+    for (const r of this.running.values()) if (r.sessionHandle === sessionHandle) r.controller.abort(err);
+    this.rendezvous.abortSession(sessionHandle, err);
+  }
+
+  /** How much per-session and per-step state this task holds (diagnostics; tests check it stays bounded). */
+  stateCounts(): { sessions: number; graphs: number; steps: number; running: number } {
+    let graphs = 0;
+    for (const s of this.sessions.values()) graphs += s.graphs.size;
+    return { sessions: this.sessions.size, graphs, steps: this.rendezvous.size, running: this.running.size };
   }
 
   private session(handle: string): WorkerSession {
@@ -102,11 +117,12 @@ export class Worker implements WorkerService {
     const rendezvous = this.rendezvous.find(req.stepId);
     // The master may have aborted this step before this partition's RunGraph arrived.
     if (rendezvous.abortReason) throw rendezvous.abortReason;
+    rendezvous.sessionHandle = req.sessionHandle;
     const controller = new AbortController();
     const onCallAbort = () => controller.abort(opts.signal!.reason ?? new CancelledError("RunGraph was cancelled"));
     opts.signal?.addEventListener("abort", onCallAbort, { once: true });
     if (opts.signal?.aborted) onCallAbort();
-    this.running.set(req.stepId, controller);
+    this.running.set(req.stepId, { controller, sessionHandle: req.sessionHandle });
     try {
       const result = await exe.run({
         step: { stepId: req.stepId, sessionHandle: req.sessionHandle, signal: controller.signal, clock: this.env.clock, random: this.env.random },
@@ -129,8 +145,11 @@ export class Worker implements WorkerService {
       }
       return out;
     } catch (err) {
-      // Fail everything still waiting in this step here (blocked kernels, remote pulls).
-      controller.abort(err);
+      // Fail everything still waiting in this step here (blocked kernels, remote pulls), and drop
+      // what it sent that nobody took: a failed step never comes back for it.
+      const error = asOpError(err);
+      controller.abort(error);
+      this.rendezvous.abort(req.stepId, error);
       throw err;
     } finally {
       opts.signal?.removeEventListener("abort", onCallAbort);
@@ -155,7 +174,7 @@ export class Worker implements WorkerService {
   /** Aborts a step on this task: running partitions cancelled, its rendezvous dropped. */
   async cleanupGraph(req: m.CleanupGraphRequest): Promise<m.Empty> {
     const err = new CancelledError(`Step ${req.stepId} was cancelled`);
-    this.running.get(req.stepId)?.abort(err);
+    this.running.get(req.stepId)?.controller.abort(err);
     this.rendezvous.abort(req.stepId, err);
     return {};
   }
@@ -184,7 +203,7 @@ export class Worker implements WorkerService {
     if (this.stopped) return;
     this.stopped = true;
     const err = new UnavailableError(`Task ${this.taskName} was stopped`);
-    for (const c of this.running.values()) c.abort(err);
+    for (const r of this.running.values()) r.controller.abort(err);
     this.rendezvous.abortAll(err);
     this.resources.clearAll();
     for (const s of this.sessions.values()) s.resources.clearAll();
