@@ -11,6 +11,7 @@ import { tracer } from "../../util/logger.js";
 import { taskKey } from "../devices.js";
 import type { TaskId } from "../devices.js";
 import { MasterSession } from "./master-session.js";
+import { appendAll } from "../../util/arrays.js";
 
 const trace = tracer("master");
 
@@ -84,7 +85,7 @@ export class Master implements MasterService {
       tasks.map(async (t) => {
         try {
           const res = await this.env.worker(t).getStatus({}, { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
-          devices.push(...res.deviceAttributes);
+          appendAll(devices, res.deviceAttributes);
         } catch (err) {
           unreachable.set(taskKey(t), asOpError(err).message);
           trace(`device discovery: ${taskKey(t)} unreachable: ${asOpError(err).message}`);

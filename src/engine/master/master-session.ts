@@ -18,6 +18,7 @@ import { canonicalTensorName, prune } from "./prune.js";
 import { reasonOf } from "../worker/rendezvous.js";
 import { callerGoneError, linkToCaller } from "./caller-link.js";
 import { StepCache } from "./step-cache.js";
+import { appendAll } from "../../util/arrays.js";
 
 interface RegisteredPart {
   task: TaskId;
@@ -182,7 +183,7 @@ export class MasterSession {
       const devStats: m.DeviceStepStats[] = [];
       for (const r of results) {
         for (const t of r!.recv) values.set(t.name, t.tensor);
-        if (r!.stepStats) devStats.push(...r!.stepStats.devStats);
+        if (r!.stepStats) appendAll(devStats, r!.stepStats.devStats);
       }
       return { values, stepStats: trace ? { devStats } : undefined };
     } finally {
