@@ -10,6 +10,7 @@ import type { Graph } from "../graph/graph.js";
 import { isTensorConvertible, Tensor } from "../graph/tensor.js";
 import type { TensorConvertible } from "../graph/tensor.js";
 import { NDArray, ndarray } from "../tensor/ndarray.js";
+import { copyNDArray } from "../tensor/ndarray-copy.js";
 import { InprocNetwork } from "../transport/inproc/inproc-transport.js";
 import type { ConfigProto, NamedTensor, RunMetadata, RunOptions } from "../transport/messages.js";
 import { getTransport, parseTarget } from "../transport/registry.js";
@@ -43,6 +44,8 @@ export interface RunArgs {
 interface Connection {
   master: MasterService;
   local?: EngineServer;
+  /** Values cross by reference (inproc, private session): feeds and fetches are copied at this boundary. */
+  byReference: boolean;
 }
 
 async function connect(target: string | undefined, security?: ConnectOptions): Promise<Connection> {
@@ -53,10 +56,10 @@ async function connect(target: string | undefined, security?: ConnectOptions): P
       taskIndex: 0,
       transport: new InprocNetwork(),
     });
-    return { master: local.master, local };
+    return { master: local.master, local, byReference: true };
   }
   const { transport, address } = parseTarget(target);
-  return { master: (await getTransport(transport)).connectMaster(address, security) };
+  return { master: (await getTransport(transport)).connectMaster(address, security), byReference: transport === "inproc" };
 }
 
 /** Called with every step a session starts (higher layers watch steps without the client knowing them). */
@@ -150,9 +153,12 @@ export class Session {
   private async runStep<F extends Fetches>(fetches: F, args: RunArgs): Promise<FetchResult<F>> {
     this.assertOpen();
     const flat = flattenFetches(this.graph, fetches);
-    const feed = this.feedsOf(args.feedDict);
+    const fed = this.feedsOf(args.feedDict);
     const handle = await this.sync();
-    const { master } = await this.connection;
+    const { master, byReference } = await this.connection;
+    // One program, one behaviour: on a by-reference transport a fed array changed after the run,
+    // or a fetched one changed by the caller, must not be a variable's or queue's storage.
+    const feed = byReference ? fed.map((t) => ({ name: t.name, tensor: copyNDArray(t.tensor) })) : fed;
     const options = args.options ?? {};
     const timeout = (options.timeoutInMs ?? 0) > 0 ? options.timeoutInMs! : (this.config.operationTimeoutInMs ?? 0);
     const callOptions: CallOptions = timeout > 0 ? { timeoutMs: timeout + 2000 } : {};
@@ -162,7 +168,7 @@ export class Session {
       callOptions,
     );
     if (args.runMetadata && res.metadata?.stepStats) args.runMetadata.stepStats = res.metadata.stepStats;
-    return flat.rebuild(new Map(res.tensor.map((t) => [t.name, t.tensor]))) as FetchResult<F>;
+    return flat.rebuild(new Map(res.tensor.map((t) => [t.name, byReference ? copyNDArray(t.tensor) : t.tensor]))) as FetchResult<F>;
   }
 
   /** The cluster's devices as this session's master sees them. */
