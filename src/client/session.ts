@@ -62,6 +62,15 @@ async function connect(target: string | undefined, security?: ConnectOptions): P
   return { master: (await getTransport(transport)).connectMaster(address, security), byReference: transport === "inproc" };
 }
 
+/** One device of the cluster, as `sess.listDevices()` reports it. */
+export interface DeviceInfo {
+  name: string;
+  deviceType: string;
+  memoryLimitBytes: number;
+  /** 64-bit, fresh at every start of the device's task: a changed value means the task restarted. */
+  incarnation: bigint;
+}
+
 /** Called with every step a session starts (higher layers watch steps without the client knowing them). */
 export type RunObserver = (sess: Session, step: Promise<unknown>) => void;
 
@@ -172,11 +181,11 @@ export class Session {
   }
 
   /** The cluster's devices as this session's master sees them. */
-  async listDevices(): Promise<{ name: string; deviceType: string; memoryLimitBytes: number }[]> {
+  async listDevices(): Promise<DeviceInfo[]> {
     this.assertOpen();
     const { master } = await this.connection;
     const r = await master.listDevices({}, this.rpcTimeout);
-    return [...r.localDevice, ...r.remoteDevice].map((d) => ({ name: d.name, deviceType: d.deviceType, memoryLimitBytes: d.memoryLimitBytes }));
+    return [...r.localDevice, ...r.remoteDevice].map((d) => ({ name: d.name, deviceType: d.deviceType, memoryLimitBytes: d.memoryLimitBytes, incarnation: d.incarnation }));
   }
 
   /** Closes the session: its running steps are cancelled; a local session's state is freed. */

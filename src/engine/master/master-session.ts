@@ -38,6 +38,9 @@ export interface MasterSessionEnv extends Env {
   nextStepId(): number;
   /** Warn once about a step still running after this long (0: never). */
   stuckWarnMs?: number;
+  /** The master's own task and incarnation, told to every worker session it creates. */
+  masterTask?: TaskId;
+  incarnation?: bigint;
 }
 
 export const CLOSE_MESSAGE = "Step was cancelled by an explicit call to `Session::Close()`.";
@@ -112,7 +115,8 @@ export class MasterSession {
     if (this.config.logDevicePlacement) {
       for (const n of nodes) log.info(`${n.name}: (${n.op}): ${placed.get(n.name)}`);
     }
-    const parts = partitionGraph(nodes, placed, feeds, fetches);
+    const incarnations = new Map(this.placement.devices.map((d) => [d.name, d.incarnation]));
+    const parts = partitionGraph(nodes, placed, feeds, fetches, (device) => incarnations.get(device) ?? 0n);
     const registered = await Promise.all(
       parts.map(async (p) => {
         const worker = this.env.worker(p.task);
@@ -129,7 +133,12 @@ export class MasterSession {
     let entry = this.workerSessions.get(key);
     if (!entry) {
       const ready = worker
-        .createWorkerSession({ sessionHandle: this.handle, isolateSessionState: this.config.isolateSessionState ?? false })
+        .createWorkerSession({
+          sessionHandle: this.handle,
+          isolateSessionState: this.config.isolateSessionState ?? false,
+          ...(this.env.masterTask ? { masterTask: `/job:${this.env.masterTask.job}/replica:0/task:${this.env.masterTask.task}` } : {}),
+          ...(this.env.incarnation !== undefined ? { masterIncarnation: this.env.incarnation } : {}),
+        })
         .then(() => undefined);
       this.workerSessions.set(key, (entry = { worker, ready }));
       ready.catch(() => this.workerSessions.delete(key));

@@ -11,13 +11,16 @@ import type { Env } from "../../util/env.js";
 import { taskOfDevice } from "../devices.js";
 import type { DeviceContext } from "../kernels/registry.js";
 import { ResourceManager } from "../resources/resource-manager.js";
-import { PartitionExecutable } from "./executor.js";
+import { PartitionExecutable, keyIncarnation } from "./executor.js";
+import { incarnationAttr } from "../incarnation.js";
 import { RendezvousManager } from "./rendezvous.js";
 
 export interface WorkerEnv extends Env {
   job: string;
   task: number;
   devices: m.DeviceAttributes[];
+  /** This start of the task; rendezvous keys naming another incarnation are refused. */
+  incarnation?: bigint;
   /** A client for another task's worker service, by task. */
   peer(job: string, task: number): WorkerService;
 }
@@ -25,6 +28,8 @@ export interface WorkerEnv extends Env {
 interface WorkerSession {
   resources: ResourceManager;
   graphs: Map<string, PartitionExecutable>;
+  /** The master that created it, when it said (task name and incarnation). */
+  master?: { task: string; incarnation: bigint };
 }
 
 export class Worker implements WorkerService {
@@ -50,13 +55,29 @@ export class Worker implements WorkerService {
   }
 
   async createWorkerSession(req: m.CreateWorkerSessionRequest): Promise<m.Empty> {
+    const master = req.masterTask !== undefined && req.masterIncarnation !== undefined ? { task: req.masterTask, incarnation: req.masterIncarnation } : undefined;
+    if (master) this.dropSessionsOfOldMaster(master);
     if (!this.sessions.has(req.sessionHandle)) {
-      this.sessions.set(req.sessionHandle, {
+      const session: WorkerSession = {
         resources: req.isolateSessionState ? new ResourceManager(this.env.job) : this.resources,
         graphs: new Map(),
-      });
+      };
+      if (master) session.master = master;
+      this.sessions.set(req.sessionHandle, session);
     }
     return {};
+  }
+
+  /**
+   * A master that restarted (same task, new incarnation) will never use its old sessions again:
+   * their graphs, steps and isolated state go now (TF 2.x's SessionMgr does the same), so a dead
+   * master's state does not pile up on the workers.
+   */
+  private dropSessionsOfOldMaster(master: { task: string; incarnation: bigint }): void {
+    for (const [handle, s] of [...this.sessions]) {
+      if (!s.master || s.master.task !== master.task || s.master.incarnation === master.incarnation) continue;
+      void this.deleteWorkerSession({ sessionHandle: handle });
+    }
   }
 
   async deleteWorkerSession(req: m.DeleteWorkerSessionRequest): Promise<m.Empty> {
@@ -165,10 +186,22 @@ export class Worker implements WorkerService {
   }
 
   async recvTensor(req: m.RecvTensorRequest, opts: CallOptions = {}): Promise<m.RecvTensorResponse> {
+    this.checkIncarnation(req.rendezvousKey);
     const r = this.rendezvous.find(req.stepId);
     const tensor = await r.recv(req.rendezvousKey, opts.signal);
     this.rendezvous.maybeDrop(r);
     return { tensor };
+  }
+
+  /** A key naming another incarnation of this task was made before it restarted: TF's Aborted. */
+  private checkIncarnation(key: string): void {
+    if (this.env.incarnation === undefined) return;
+    const wanted = keyIncarnation(key);
+    const mine = BigInt.asUintN(64, BigInt(incarnationAttr(this.env.incarnation))).toString(16);
+    if (wanted === "0" || wanted === mine) return;
+    throw new AbortedError(
+      `RecvTensor for ${key}: ${this.taskName} is incarnation ${mine}, the step expected incarnation ${wanted}: the task restarted since the session found it`,
+    );
   }
 
   /** Aborts a step on this task: running partitions cancelled, its rendezvous dropped. */
