@@ -13,3 +13,4 @@ import "./count-up-to.js";
 import "./training.js";
 import "./save-restore.js";
 import "./summary.js";
+import "./parse-example.js";
