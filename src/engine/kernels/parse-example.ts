@@ -190,37 +190,54 @@ class Parser {
   }
 }
 
-/** The dense defaults' checks of both kernels' constructors-at-run-time. */
+function sameDims(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** The dense defaults' checks of both kernels. */
 function checkDefaults(ctx: KernelContext, cfg: Config): void {
-  cfg.denseDefaults.forEach((def, d) => {
+  for (let d = 0; d < cfg.denseDefaults.length; d++) {
+    const def = cfg.denseDefaults[d]!;
     const shape = cfg.denseShapes[d]!;
-    if (def.size > 0 && shapeStr(def.shape) !== shapeStr(shape)) {
+    if (def.size > 0 && !sameDims(def.shape, shape)) {
       throw invalidArg(ctx, `def_value[${d}].shape() == ${shapeStr(def.shape)} is not compatible with dense_shapes_[${d}] == ${shapeStr(shape)}`);
     }
     if (def.dtype !== cfg.denseTypes[d]) {
       throw invalidArg(ctx, `dense_defaults[${d}].dtype() == ${TYPE_NAME[def.dtype] ?? def.dtype} != dense_types_[${d}] == ${TYPE_NAME[cfg.denseTypes[d]!]}`);
     }
-  });
+  }
 }
 
-function shapesAttr(ctx: KernelContext): number[][] {
-  return (ctx.attrs.list("dense_shapes").shape ?? []).map((s) => (s ?? []).map((d) => d ?? -1));
-}
+type StaticConfig = Omit<Config, "denseDefaults">;
 
-function makeConfig(ctx: KernelContext, denseNames: string[], sparseNames: string[], denseDefaults: NDArray[]): Config {
-  const denseShapes = shapesAttr(ctx);
-  const cfg: Config = {
+/** A node's attrs never change, so their reading is kept per NodeDef (keys come from attrs or inputs). */
+const staticConfigs = new WeakMap<object, { dense: string[]; sparse: string[]; cfg: StaticConfig }>();
+
+function staticConfig(ctx: KernelContext, denseNames: string[], sparseNames: string[]): StaticConfig {
+  const cached = staticConfigs.get(ctx.node);
+  if (cached && sameStrings(cached.dense, denseNames) && sameStrings(cached.sparse, sparseNames)) return cached.cfg;
+  const denseShapes = (ctx.attrs.list("dense_shapes").shape ?? []).map((s) => (s ?? []).map((d) => d ?? -1));
+  if (denseShapes.some((s) => s.some((x) => x < 0))) throw new InvalidArgumentError("FixedLenSequenceFeature (a variable-length dense shape) is not supported");
+  const cfg: StaticConfig = {
     denseKeys: denseNames.map((k) => utf8.encode(k)),
     denseNames,
     denseTypes: ctx.attrs.list("Tdense").type ?? [],
     denseShapes,
     strides: denseShapes.map((s) => s.reduce((a, x) => a * x, 1)),
-    denseDefaults,
     sparseKeys: sparseNames.map((k) => utf8.encode(k)),
     sparseNames,
     sparseTypes: ctx.attrs.list("sparse_types").type ?? [],
   };
-  if (denseShapes.some((s) => s.some((x) => x < 0))) throw new InvalidArgumentError("FixedLenSequenceFeature (a variable-length dense shape) is not supported");
+  staticConfigs.set(ctx.node, { dense: denseNames, sparse: sparseNames, cfg });
+  return cfg;
+}
+
+function sameStrings(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function makeConfig(ctx: KernelContext, denseNames: string[], sparseNames: string[], denseDefaults: NDArray[]): Config {
+  const cfg: Config = { ...staticConfig(ctx, denseNames, sparseNames), denseDefaults };
   checkDefaults(ctx, cfg);
   return cfg;
 }
