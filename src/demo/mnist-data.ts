@@ -67,8 +67,8 @@ function permutation(n: number, seed: number): Int32Array {
 function exampleOf(digits: Digits, i: number): Uint8Array {
   return tf.io.serializeExample({
     feature: {
-      image: { floatList: { value: Array.from(digits.images.subarray(i * PIXELS, (i + 1) * PIXELS)) } },
-      label: { int64List: { value: [BigInt(digits.labels[i]!)] } },
+      image: { floatList: digits.images.subarray(i * PIXELS, (i + 1) * PIXELS) },
+      label: { int64List: [BigInt(digits.labels[i]!)] },
     },
   });
 }
@@ -124,11 +124,12 @@ export async function readDigits(path: string): Promise<Digits> {
       image: new tf.io.FixedLenFeature([PIXELS], "float32"),
       label: new tf.io.FixedLenFeature([], "int64"),
     });
-    return { serialized, image: features.image!, label: tf.cast(features.label!, "int32") };
+    return { serialized, image: features.image as tf.Tensor, label: tf.cast(features.label as tf.Tensor, "int32") };
   });
   const sess = new tf.Session(undefined, { graph: g });
   try {
-    const [image, label] = (await sess.run([parsed.image, parsed.label], { feedDict: [[parsed.serialized, records]] })) as tf.NDArray[];
+    const batch = new tf.NDArray("string", [records.length], records);
+    const [image, label] = (await sess.run([parsed.image, parsed.label], { feedDict: [[parsed.serialized, batch]] })) as tf.NDArray[];
     return { images: image!.data as Float32Array, labels: label!.data as Int32Array, count: records.length };
   } finally {
     await sess.close();

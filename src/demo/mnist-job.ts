@@ -116,6 +116,8 @@ export async function runMnistJob(options: JobOptions, progress: Progress): Prom
     const models = Array.from({ length: options.workers }, (_, i) =>
       buildWorkerModel({ cluster: spec, workerIndex: i, workers: options.workers, trainShards: files.trainShards, batchSize: options.batchSize, learningRate: options.learningRate, sync: options.sync, seed: options.seed }),
     );
+    const resumeFrom = await tf.train.latestCheckpoint(checkpointDir);
+    if (resumeFrom) progress.note(`resuming: the chief restores ${resumeFrom}`);
     let killed = false;
     const onStep = async (step: number): Promise<void> => {
       if (options.killPsAt === undefined || killed || step < options.killPsAt || !launched) return;

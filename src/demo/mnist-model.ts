@@ -43,7 +43,7 @@ function inputPipeline(options: ModelOptions): { images: tf.Tensor; labels: tf.T
       image: new tf.io.FixedLenFeature([PIXELS], "float32"),
       label: new tf.io.FixedLenFeature([], "int64"),
     });
-    return [features.image!, tf.cast(features.label!, "int32")];
+    return [features.image as tf.Tensor, tf.cast(features.label as tf.Tensor, "int32")];
   });
   const [images, labels] = tf.train.shuffleBatchJoin(examples, options.batchSize, {
     capacity: 20 * options.batchSize,
