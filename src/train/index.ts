@@ -24,7 +24,9 @@ export { batch, batchJoin, shuffleBatch, shuffleBatchJoin } from "./input-batch.
 export type { BatchOptions, BatchJoinOptions, ShuffleBatchOptions, ShuffleBatchJoinOptions } from "./input-batch.js";
 export { Optimizer, GradientDescentOptimizer, MomentumOptimizer, AdamOptimizer } from "./optimizers/index.js";
 export type { GradAndVar, MinimizeOptions, OptimizerOptions, MomentumOptions, AdamOptions } from "./optimizers/index.js";
-export { getOrCreateGlobalStep, getGlobalStep, createGlobalStep } from "./global-step.js";
+export { getOrCreateGlobalStep, getGlobalStep, createGlobalStep, globalStep, globalStepReadTensor } from "./global-step.js";
 export { Saver } from "./saver.js";
-export type { SaverOptions, SaveOptions } from "./saver.js";
+export type { SaverOptions, SaveOptions, VarList } from "./saver.js";
+export { getCheckpointState, latestCheckpoint, updateCheckpointState, checkpointExists } from "./checkpoint-state.js";
+export type { CheckpointState, UpdateCheckpointStateOptions } from "./checkpoint-state.js";
 export { SessionRunHook, SessionRunArgs, SessionRunContext, SessionRunValues } from "./hooks/session-run-hook.js";
