@@ -11,7 +11,10 @@
  */
 import { access, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative } from "node:path";
-import { log } from "../util/logger.js";
+import { tracer } from "../util/logger.js";
+
+/** INFO-level messages of TF (hidden by default there too): TFCLUSTER_TRACE=train shows them. */
+const trace = tracer("train");
 
 export interface CheckpointState {
   modelCheckpointPath: string;
@@ -100,7 +103,7 @@ export interface UpdateCheckpointStateOptions {
 export function generateCheckpointState(saveDir: string, modelPath: string, allPaths: string[] = []): CheckpointState {
   const all = [...allPaths];
   if (all.length === 0 || all[all.length - 1] !== modelPath) {
-    if (all.length > 0) log.info(`${modelPath} is not in all_model_checkpoint_paths. Manually adding it.`);
+    if (all.length > 0) trace(`${modelPath} is not in all_model_checkpoint_paths. Manually adding it.`);
     all.push(modelPath);
   }
   if (!isAbsolute(saveDir)) {
@@ -141,14 +144,14 @@ export async function getCheckpointState(dir: string, latestFilename = "checkpoi
   try {
     text = await readFile(path, "utf8");
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") log.info(`${(e as Error).message}: Checkpoint ignored`);
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") trace(`${(e as Error).message}: Checkpoint ignored`);
     return null;
   }
   let state: CheckpointState;
   try {
     state = parseCheckpointState(text);
   } catch (e) {
-    log.info(`${(e as Error).message}: ${path}: Checkpoint ignored`);
+    trace(`${(e as Error).message}: ${path}: Checkpoint ignored`);
     return null;
   }
   if (!state.modelCheckpointPath) throw new Error(`Invalid checkpoint state loaded from ${dir}`);
@@ -169,6 +172,6 @@ export async function latestCheckpoint(dir: string, latestFilename = "checkpoint
   const state = await getCheckpointState(dir, latestFilename);
   if (!state) return null;
   if (await checkpointExists(state.modelCheckpointPath)) return state.modelCheckpointPath;
-  log.info(`Couldn't match files for checkpoint ${state.modelCheckpointPath}`);
+  trace(`Couldn't match files for checkpoint ${state.modelCheckpointPath}`);
   return null;
 }

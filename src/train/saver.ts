@@ -20,9 +20,12 @@ import type { Tensor } from "../graph/tensor.js";
 import { globalVariables, Variable } from "../graph/variables.js";
 import { makeEnv, systemClock } from "../util/env.js";
 import type { Clock, Random } from "../util/env.js";
-import { log } from "../util/logger.js";
+import { tracer } from "../util/logger.js";
 import { checkpointExists, updateCheckpointState } from "./checkpoint-state.js";
 import { buildSaverGraph } from "./saver-graph.js";
+
+/** INFO-level messages of TF (hidden by default there too): TFCLUSTER_TRACE=train shows them. */
+const trace = tracer("train");
 
 export type VarList = Variable[] | Record<string, Variable>;
 
@@ -182,7 +185,7 @@ export class Saver {
     if (!this.restoreOp) return;
     if (savePath === null || savePath === undefined) throw new Error("Can't load save_path when it is None.");
     if (!(await checkpointExists(savePath))) throw new Error(`The passed save_path is not a valid checkpoint: ${savePath}`);
-    log.info(`Restoring parameters from ${savePath}`);
+    trace(`Restoring parameters from ${savePath}`);
     try {
       await sess.run(this.restoreOp, { feedDict: [[this.filenameTensor!, savePath]] });
     } catch (err) {
@@ -239,6 +242,6 @@ export async function deleteCheckpointFiles(prefix: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   const doomed = names.filter((n) => n === `${base}.index` || n === `${base}.meta` || (n.startsWith(`${base}.data-`) && DATA_FILE.test(n)));
   for (const n of doomed) {
-    await rm(join(dir, n)).catch((e: unknown) => log.info(`Ignoring: ${(e as Error).message}`));
+    await rm(join(dir, n)).catch((e: unknown) => trace(`Ignoring: ${(e as Error).message}`));
   }
 }
