@@ -56,5 +56,7 @@ export { ChiefSessionCreator, WorkerSessionCreator } from "./session-creators.js
 export type { SessionCreator, SessionCreatorOptions, ChiefSessionCreatorOptions, WorkerSessionCreatorOptions } from "./session-creators.js";
 export { MonitoredSession, isPreemptionError } from "./monitored-session.js";
 export type { MonitoredSessionOptions } from "./monitored-session.js";
+export { SingularMonitoredSession } from "./singular-monitored-session.js";
+export type { SingularMonitoredSessionOptions } from "./singular-monitored-session.js";
 export { MonitoredTrainingSession } from "./monitored-training-session.js";
 export type { MonitoredTrainingSessionOptions } from "./monitored-training-session.js";

@@ -99,8 +99,18 @@ export class MonitoredSession {
 
   static async create(options: MonitoredSessionOptions = {}): Promise<MonitoredSession> {
     const s = new MonitoredSession(options);
-    await s.started;
+    await s.ready();
     return s;
+  }
+
+  /** Resolves once the first session exists (hooks begun, model initialized or restored). */
+  ready(): Promise<void> {
+    return this.started;
+  }
+
+  /** The raw session of the moment (null while none exists or once closed). */
+  protected currentSession(): Session | null {
+    return this.live?.sess ?? null;
   }
 
   /** The graph, or null once closed. */

@@ -95,6 +95,7 @@ export class CheckpointSaverHook extends SessionRunHook implements ClockUser {
     const last = await readStep(session, this.stepTensor!);
     if (last !== this.timer.lastTriggeredStep()) await this.save(session, last);
     for (const l of this.listeners) await l.end(session, last);
+    await this.writer?.flush?.();
   }
 
   /** Saves at `step`; true when a listener asked to stop. */

@@ -83,6 +83,10 @@ export class StepCounterHook extends SessionRunHook implements ClockUser {
     this.lastStale = stale;
   }
 
+  override async end(): Promise<void> {
+    await this.writer?.flush?.();
+  }
+
   private async record(stepsPerSec: number, step: number): Promise<void> {
     this.lastStepsPerSec = stepsPerSec;
     trace(`${this.tag}: ${formatG(stepsPerSec)}`);

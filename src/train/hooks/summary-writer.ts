@@ -19,6 +19,7 @@ export interface SessionLogLike {
 export interface SummaryWriterLike {
   addSummary(summary: { value: SummaryValueLike[] } | Uint8Array, globalStep?: number): unknown;
   addSessionLog?(sessionLog: SessionLogLike, globalStep?: number): unknown;
+  flush?(): unknown;
 }
 
 type WriterFactory = (logdir: string) => SummaryWriterLike;

@@ -22,6 +22,7 @@ import { MonitoredSession } from "../../../src/train/monitored-session.js";
 import { MonitoredTrainingSession } from "../../../src/train/monitored-training-session.js";
 import { ChiefSessionCreator } from "../../../src/train/session-creators.js";
 import { Scaffold } from "../../../src/train/scaffold.js";
+import { SingularMonitoredSession } from "../../../src/train/singular-monitored-session.js";
 
 const root = mkdtempSync(join(tmpdir(), "tfcluster-mts-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -189,6 +190,34 @@ describe("MonitoredSession", () => {
     const s2 = await MonitoredSession.create({ hooks: [new ReportingHook(() => new UnknownError("thread failed"))], graph: m2.g });
     expect(s2.shouldStop()).toBe(true);
     await expect(s2.close()).rejects.toBeInstanceOf(UnknownError);
+  });
+});
+
+describe("MonitoredSession with queue runners; SingularMonitoredSession", () => {
+  it("starts the graph's queue runners under its coordinator and stops them on close", async () => {
+    const g = new tf.Graph();
+    const { dq } = g.asDefault(() => {
+      const q = new tf.FIFOQueue({ capacity: 4, dtypes: ["float32"] });
+      const qr = new tf.train.QueueRunner(q, [q.enqueue([tf.constant(7)])]);
+      tf.train.addQueueRunner(qr);
+      return { dq: q.dequeue()[0]! };
+    });
+    const sess = await MonitoredSession.create({ graph: g });
+    // Without the runner the dequeue would wait: the deadline turns that into a failure.
+    const options = { timeoutInMs: 10_000 };
+    expect((await sess.run(dq, { options })).item()).toBe(7);
+    expect((await sess.run(dq, { options })).item()).toBe(7);
+    await sess.close(); // requests the stop and joins the runner's thread
+  });
+
+  it("SingularMonitoredSession does not recover (test_do_not_handle_aborted_error) and exposes its raw session", async () => {
+    const m = counterModel();
+    const sess = await SingularMonitoredSession.create({ graph: m.g, hooks: [new FailingHook([2], () => new AbortedError("lost"))] });
+    expect(sess.rawSession()).toBeInstanceOf(tf.Session);
+    await sess.run(m.train);
+    await expect(sess.run(m.train)).rejects.toBeInstanceOf(AbortedError);
+    await sess.close({ error: new AbortedError("lost") });
+    expect(sess.rawSession()).toBeNull();
   });
 });
 
