@@ -15,7 +15,7 @@ import "../../../src/engine/kernels/all.js";
 import { Graph } from "../../../src/graph/graph.js";
 import { constant } from "../../../src/graph/ops/creation.js";
 import { histogram, merge, scalar } from "../../../src/graph/ops/summary.js";
-import { FileWriter, SessionStatus } from "../../../src/io/summary.js";
+import { FileWriter, FileWriterCache, SessionStatus } from "../../../src/io/summary.js";
 import { decodeGraphDef } from "../../../src/transport/wire/graph-codec.js";
 import type { Clock } from "../../../src/util/env.js";
 import { captureStderr } from "../../helpers/stderr.js";
@@ -178,5 +178,20 @@ describe("FileWriter", () => {
   it("addSummary refuses bytes that are no Summary", () => {
     const w = new FileWriter(join(dir, "run5"), { clock: new ManualClock() });
     expect(() => w.addSummary(new TextEncoder().encode("garbage"), 1)).toThrow("not a serialized Summary");
+  });
+
+  it("FileWriterCache test_cache / test_clear: one writer per directory until cleared", async () => {
+    const clock = new ManualClock();
+    const a = FileWriterCache.get(join(dir, "cache_a"), { clock });
+    expect(FileWriterCache.get(join(dir, "cache_a", ".."), { clock })).not.toBe(a);
+    expect(FileWriterCache.get(join(dir, "cache_a"))).toBe(a);
+    expect(FileWriterCache.get(join(dir, "x", "..", "cache_a"))).toBe(a);
+    await FileWriterCache.clear();
+    const b = FileWriterCache.get(join(dir, "cache_a"), { clock });
+    expect(b).not.toBe(a);
+    // Created with the default graph, so its file is written at once.
+    await b.flush();
+    expect(events(b.path).map((e) => (e.file_version ? "version" : e.graph_def ? "graph" : "?"))).toEqual(["version", "graph"]);
+    await FileWriterCache.clear();
   });
 });
