@@ -17,7 +17,7 @@ import { encodeRecord } from "../engine/io/tfrecord-format.js";
 import type { Graph } from "../graph/graph.js";
 import { NDArray } from "../tensor/ndarray.js";
 import { encodeGraphDef } from "../transport/wire/graph-codec.js";
-import { encodeEvent, encodeSummary, isSummaryBytes } from "../transport/wire/summary-codec.js";
+import { encodeEvent, encodeSummary, isSummaryBytes, SessionStatus } from "../transport/wire/summary-codec.js";
 import type { EventProto, SessionLogProto, SummaryProto } from "../transport/wire/summary-codec.js";
 import { systemClock } from "../util/env.js";
 import type { Clock } from "../util/env.js";
@@ -33,6 +33,9 @@ export interface FileWriterOptions {
   /** Time source for file names, wall times and the flush timer; the system clock by default. */
   clock?: Clock;
 }
+
+/** A SessionLog whose status is SessionStatus's number or name. */
+export type SessionLogInput = Omit<SessionLogProto, "status"> & { status: number | keyof typeof SessionStatus };
 
 /** What addSummary takes: the fetched string NDArray, its bytes, or a Summary object. */
 export type SummaryInput = NDArray | Uint8Array | SummaryProto;
@@ -176,9 +179,11 @@ export class FileWriter {
     this.enqueue(encodeEvent({ ...this.stamped(globalStep), graphDef: encodeGraphDef(graph.toGraphDef()) }));
   }
 
-  /** Adds a SessionLog (START, STOP, CHECKPOINT) at `globalStep`. */
-  addSessionLog(sessionLog: SessionLogProto, globalStep?: number | bigint): void {
-    this.enqueue(encodeEvent({ ...this.stamped(globalStep), sessionLog }));
+  /** Adds a SessionLog at `globalStep`; the status as its number or name ("START", "STOP", "CHECKPOINT"). */
+  addSessionLog(sessionLog: SessionLogInput, globalStep?: number | bigint): void {
+    const status = typeof sessionLog.status === "string" ? SessionStatus[sessionLog.status] : sessionLog.status;
+    if (status === undefined) throw new InvalidArgumentError(`Unknown SessionLog status ${String(sessionLog.status)}`);
+    this.enqueue(encodeEvent({ ...this.stamped(globalStep), sessionLog: { ...sessionLog, status } }));
   }
 
   private stamped(globalStep: number | bigint | undefined): EventProto {
