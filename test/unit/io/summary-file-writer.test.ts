@@ -175,6 +175,17 @@ describe("FileWriter", () => {
     await w.close();
   });
 
+  it("a tag's metadata is written with its first value only (TF's _seen_summary_tags)", async () => {
+    const w = new FileWriter(join(dir, "run6"), { clock: new ManualClock() });
+    const text = { value: [{ tag: "t", metadata: { pluginData: { pluginName: "text" } }, simpleValue: 1 }] };
+    w.addSummary(text, 1);
+    w.addSummary(text, 2);
+    await w.close();
+    const values = events(w.path).slice(1).map((e) => (e.summary!.value[0] as { metadata?: unknown }).metadata);
+    expect((values[0] as { plugin_data: { plugin_name: string } }).plugin_data.plugin_name).toBe("text");
+    expect(values[1]).toBeNull();
+  });
+
   it("addSummary refuses bytes that are no Summary", () => {
     const w = new FileWriter(join(dir, "run5"), { clock: new ManualClock() });
     expect(() => w.addSummary(new TextEncoder().encode("garbage"), 1)).toThrow("not a serialized Summary");
