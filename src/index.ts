@@ -111,6 +111,8 @@ export * as sim from "./sim/index.js";
 
 export { QueueBase, FIFOQueue, RandomShuffleQueue, PaddingFIFOQueue, PriorityQueue } from "./graph/ops/data-flow.js";
 export { countUpTo, randomShuffle } from "./graph/ops/count-up-to.js";
+export { ConditionalAccumulator } from "./graph/ops/accumulator.js";
+export type { ConditionalAccumulatorOptions, ApplyGradOptions, ReductionType } from "./graph/ops/accumulator.js";
 export { gradients } from "./graph/gradients.js";
 export type { GradientsOptions } from "./graph/gradients.js";
 export {

@@ -12,3 +12,4 @@ import "./state.js";
 import "./count-up-to.js";
 import "./training.js";
 import "./save-restore.js";
+import "./accumulator.js";
