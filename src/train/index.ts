@@ -28,3 +28,6 @@ export { getOrCreateGlobalStep, getGlobalStep, createGlobalStep } from "./global
 export { Saver } from "./saver.js";
 export type { SaverOptions, SaveOptions } from "./saver.js";
 export { SessionRunHook, SessionRunArgs, SessionRunContext, SessionRunValues } from "./hooks/session-run-hook.js";
+export { SyncReplicasOptimizer } from "./sync-replicas-optimizer.js";
+export type { SyncReplicasOptions, SyncApplyOptions } from "./sync-replicas-optimizer.js";
+export type { SyncReplicasOptimizerHook } from "./hooks/sync-replicas-hook.js";
