@@ -22,8 +22,8 @@ export { limitEpochs, inputProducer, stringInputProducer, rangeInputProducer, sl
 export type { ProducerOptions, InputProducerOptions } from "./input.js";
 export { batch, batchJoin, shuffleBatch, shuffleBatchJoin } from "./input-batch.js";
 export type { BatchOptions, BatchJoinOptions, ShuffleBatchOptions, ShuffleBatchJoinOptions } from "./input-batch.js";
-export { Optimizer, GradientDescentOptimizer, MomentumOptimizer, AdamOptimizer } from "./optimizers/index.js";
-export type { GradAndVar, MinimizeOptions, OptimizerOptions, MomentumOptions, AdamOptions } from "./optimizers/index.js";
+export { Optimizer, GradientDescentOptimizer, MomentumOptimizer, AdamOptimizer, AdagradOptimizer, RMSPropOptimizer } from "./optimizers/index.js";
+export type { GradAndVar, MinimizeOptions, OptimizerOptions, MomentumOptions, AdamOptions, AdagradOptions, RMSPropOptions } from "./optimizers/index.js";
 export { getOrCreateGlobalStep, getGlobalStep, createGlobalStep } from "./global-step.js";
 export { Saver } from "./saver.js";
 export type { SaverOptions, SaveOptions } from "./saver.js";

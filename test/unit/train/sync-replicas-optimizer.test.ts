@@ -48,7 +48,7 @@ describe("SyncReplicasOptimizer", () => {
     // The chief's loop runs the sync op on the dummy queue; it is not in QUEUE_RUNNERS.
     const qr = opt.getChiefQueueRunner();
     expect(qr.queue.name).toBe("dummy_queue");
-    expect(qr.enqueueOps.map((o) => o.type)).toEqual(["QueueEnqueueManyV2"]);
+    expect(qr.enqueueOps.map((o) => (o instanceof tf.Operation ? o.type : o.op.type))).toEqual(["QueueEnqueueManyV2"]);
     expect(g.getCollection(tf.GraphKeys.QUEUE_RUNNERS)).toEqual([]);
     // The wrapped optimizer's update is built at the root scope.
     expect(g.hasOperation("GradientDescent")).toBe(true);
