@@ -31,3 +31,5 @@ export { SessionRunHook, SessionRunArgs, SessionRunContext, SessionRunValues } f
 export { SyncReplicasOptimizer } from "./sync-replicas-optimizer.js";
 export type { SyncReplicasOptions, SyncApplyOptions } from "./sync-replicas-optimizer.js";
 export type { SyncReplicasOptimizerHook } from "./hooks/sync-replicas-hook.js";
+export { exponentialDecay } from "./learning-rate-decay.js";
+export type { ExponentialDecayOptions } from "./learning-rate-decay.js";
