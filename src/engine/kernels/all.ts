@@ -14,3 +14,5 @@ import "./training.js";
 import "./training-adaptive.js";
 import "./save-restore.js";
 import "./accumulator.js";
+import "./summary.js";
+import "./parse-example.js";
