@@ -9,6 +9,7 @@
 import { afterEach, expect, it } from "vitest";
 import * as tf from "../../src/index.js";
 import { getOrCreateGlobalStep } from "../../src/train/global-step.js";
+import { formatStatus } from "../../src/cli/format-status.js";
 import { describeOnTransports } from "../helpers/transports.js";
 import type { TransportContext } from "../helpers/transports.js";
 import { waitFor, waitForWaiters } from "../helpers/wait.js";
@@ -143,5 +144,31 @@ describeOnTransports("synchronous training (SyncReplicasOptimizer)", { ps: 2, wo
     const n = Number(s.step);
     // Identical gradients: a mean of two is the gradient itself (a sum would double it).
     expectVars(s, -LR * 0.5 * n, 1 - LR * 0.25 * n);
+  });
+
+  it("a blocked takeGrad on a ps shows in clusterStatus and fails with TF's text when its session closes", async () => {
+    const g = new tf.Graph();
+    const { acc, apply, take } = g.asDefault(() =>
+      tf.device("/job:ps/task:1", () => {
+        const acc = new tf.ConditionalAccumulator({ dtype: "float32", shape: [2], sharedName: "cancel_me" });
+        return { acc, apply: acc.applyGrad([1, 2]), take: acc.takeGrad(2) };
+      }),
+    );
+    const sess = new tf.Session(ctx.target("worker", 2), { graph: g });
+    await sess.run(apply);
+    const pending = sess.run(take).catch((e: unknown) => e);
+    const status = await waitForWaiters(ctx.target("worker", 0), "cancel_me", "dequeue");
+    expect(status.device).toBe("/job:ps/replica:0/task:1/device:CPU:0");
+    expect(status.details).toMatchObject({ type: "ConditionalAccumulator", numAccumulated: 1, globalStep: "0" });
+    expect(formatStatus([status])).toContain("takeGrad of 2 gradient(s) waiting");
+    await sess.close();
+    const err = await pending;
+    expect(err).toBeInstanceOf(tf.errors.CancelledError);
+    expect((err as Error).message).toMatch(/was cancelled/);
+    // The gradient stays; a new session sees it, and a step deadline ends a take that cannot complete.
+    const sess2 = new tf.Session(ctx.target("worker", 1), { graph: g });
+    expect((await sess2.run(acc.numAccumulated())).item()).toBe(1);
+    await expect(sess2.run(take, { options: { timeoutInMs: 50 } })).rejects.toBeInstanceOf(tf.errors.DeadlineExceededError);
+    await sess2.close();
   });
 });
