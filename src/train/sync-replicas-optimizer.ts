@@ -26,7 +26,7 @@ import { FIFOQueue } from "../graph/ops/data-flow.js";
 import type { Tensor } from "../graph/tensor.js";
 import { globalVariables, reportUninitializedVariables, Variable } from "../graph/variables.js";
 import { makeOp } from "../graph/convert.js";
-import { log } from "../util/logger.js";
+import { log, tracer } from "../util/logger.js";
 import { SyncReplicasOptimizerHook } from "./hooks/sync-replicas-hook.js";
 import type { GradAndVar, MinimizeOptions, Optimizer } from "./optimizers/optimizer.js";
 import type { ComputeGradientsOptions } from "./optimizers/optimizer.js";
@@ -60,6 +60,7 @@ interface Built {
   readyForLocalInitOp: Tensor;
 }
 
+const trace = tracer("train");
 let deprecationLogged = false;
 
 function checkCount(n: number, what: string): number {
@@ -87,7 +88,7 @@ export class SyncReplicasOptimizer {
       deprecationLogged = true;
       log.warn("SyncReplicasOptimizer is deprecated (TF 1.x): consider tf.distribute strategies.");
     }
-    log.info(`SyncReplicasV2: replicas_to_aggregate=${this.replicasToAggregate}; total_num_replicas=${this.totalNumReplicas}`);
+    trace(`SyncReplicasV2: replicas_to_aggregate=${this.replicasToAggregate}; total_num_replicas=${this.totalNumReplicas}`);
   }
 
   /** The wrapped optimizer's gradients. */
