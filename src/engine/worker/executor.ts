@@ -10,7 +10,7 @@ import type { GraphDef, NodeDef } from "../../graph/graph-def.js";
 import { NDArray } from "../../tensor/ndarray.js";
 import type { NodeExecStats } from "../../transport/messages.js";
 import { getKernel } from "../kernels/registry.js";
-import type { DeviceContext, KernelContext, KernelDef, StepContext } from "../kernels/registry.js";
+import type { DeviceContext, KernelContext, KernelDef, StepContext, TaskPolicy } from "../kernels/registry.js";
 import type { ResourceManager } from "../resources/resource-manager.js";
 import { reasonOf } from "./rendezvous.js";
 import type { StepRendezvous } from "./rendezvous.js";
@@ -37,6 +37,8 @@ export interface StepHooks {
   remoteRecv(sendDevice: string, key: string, signal: AbortSignal): Promise<NDArray>;
   isLocalDevice(device: string): boolean;
   recordTimeline: boolean;
+  /** The task's file roots and tensor budget. */
+  policy?: TaskPolicy;
 }
 
 export interface StepResult {
@@ -196,6 +198,7 @@ class StepRun {
       device: node.device,
       resources: this.hooks.resources,
       step: this.hooks.step,
+      ...(this.hooks.policy ? { policy: this.hooks.policy } : {}),
     };
     return node.kernel!.compute(ctx);
   }

@@ -8,7 +8,7 @@ import type * as m from "../../transport/messages.js";
 import type { CallOptions, WorkerService } from "../../transport/services.js";
 import type { Env } from "../../util/env.js";
 import { taskOfDevice } from "../devices.js";
-import type { DeviceContext } from "../kernels/registry.js";
+import type { DeviceContext, TaskPolicy } from "../kernels/registry.js";
 import { ResourceManager } from "../resources/resource-manager.js";
 import { PartitionExecutable } from "./executor.js";
 import { RendezvousManager } from "./rendezvous.js";
@@ -19,6 +19,8 @@ export interface WorkerEnv extends Env {
   devices: m.DeviceAttributes[];
   /** A client for another task's worker service, by task. */
   peer(job: string, task: number): WorkerService;
+  /** Which files this task's kernels may touch and how large a tensor they may make (default: unrestricted). */
+  policy?: TaskPolicy;
 }
 
 interface WorkerSession {
@@ -116,6 +118,7 @@ export class Worker implements WorkerService {
         remoteRecv: (sendDevice, key, signal) => this.remoteRecv(req.stepId, sendDevice, key, signal),
         isLocalDevice: (d) => this.env.devices.some((x) => x.name === d),
         recordTimeline: req.execOpts.recordTimeline,
+        ...(this.env.policy ? { policy: this.env.policy } : {}),
       });
       const recv: m.NamedTensor[] = [];
       for (const key of req.recvKey) {
