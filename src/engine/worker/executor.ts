@@ -41,6 +41,18 @@ export interface StepHooks {
   policy?: TaskPolicy;
 }
 
+/**
+ * A kernel's failure as the OpError the step fails with. A JS TypeError/RangeError out of a
+ * kernel means its inputs or attrs were not what it can take (a graph from a peer may hold
+ * anything): InvalidArgumentError naming the node, as TF's kernels check with OP_REQUIRES.
+ */
+function kernelError(err: unknown, def: NodeDef): OpError {
+  if (err instanceof TypeError || err instanceof RangeError) {
+    return new InvalidArgumentError(`${def.op} '${def.name}' cannot run on its inputs or attrs: ${err.message}`, { nodeName: def.name });
+  }
+  return withNode(err, def.name);
+}
+
 export interface StepResult {
   fetches: Map<string, NDArray>;
   nodeStats: Map<string, NodeExecStats[]>;
@@ -135,7 +147,7 @@ class StepRun {
       try {
         result = this.execute(node);
       } catch (err) {
-        this.fail(withNode(err, node.def.name));
+        this.fail(kernelError(err, node.def));
         return;
       }
       if (result instanceof Promise) {
@@ -146,7 +158,7 @@ class StepRun {
             this.complete(i, outs, startMicros, more);
             this.drain(more);
           },
-          (err: unknown) => this.fail(withNode(err, node.def.name)),
+          (err: unknown) => this.fail(kernelError(err, node.def)),
         );
       } else {
         this.complete(i, result, startMicros, ready);

@@ -3,11 +3,10 @@
  * step cancellation (CleanupGraph) and container clean-up (CleanupAll).
  */
 import { AbortedError, CancelledError, InvalidArgumentError, UnavailableError } from "../../errors/index.js";
-import { DeviceSpec } from "../../graph/device-spec.js";
 import type * as m from "../../transport/messages.js";
 import type { CallOptions, WorkerService } from "../../transport/services.js";
 import type { Env } from "../../util/env.js";
-import { taskOfDevice } from "../devices.js";
+import { parseDevice, taskOfDevice } from "../devices.js";
 import type { DeviceContext, TaskPolicy } from "../kernels/registry.js";
 import { ResourceManager } from "../resources/resource-manager.js";
 import { PartitionExecutable } from "./executor.js";
@@ -79,7 +78,7 @@ export class Worker implements WorkerService {
     if (!found) {
       throw new InvalidArgumentError(`Device ${name} is not on task ${this.taskName}; it has ${this.env.devices.map((d) => d.name).join(", ")}`);
     }
-    const spec = DeviceSpec.fromString(name);
+    const spec = parseDevice(name);
     return { name, type: found.deviceType, job: spec.job!, task: spec.task! };
   };
 
