@@ -4,7 +4,6 @@
  */
 import { AbortedError, CancelledError, InvalidArgumentError, UnavailableError, asOpError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
-import { DeviceSpec } from "../../graph/device-spec.js";
 import type * as m from "../../transport/messages.js";
 import type { CallOptions, WorkerService } from "../../transport/services.js";
 import type { Env } from "../../util/env.js";
