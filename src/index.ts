@@ -100,10 +100,11 @@ export type { AssertOptions } from "./graph/ops/control.js";
 export * as nn from "./graph/ops/nn.js";
 
 export { Session } from "./client/session.js";
-export type { SessionOptions, RunArgs, FeedDict } from "./client/session.js";
+export type { SessionOptions, RunArgs, FeedDict, DeviceInfo } from "./client/session.js";
 export { timeline } from "./client/timeline.js";
 export { clusterStatus } from "./client/cluster-status.js";
-export type { ResourceStatus } from "./transport/messages.js";
+export type { ClusterStatus } from "./client/cluster-status.js";
+export type { ResourceStatus, TaskStatus } from "./transport/messages.js";
 export type { ConfigProto, RunOptions, RunMetadata } from "./transport/messages.js";
 
 export * as train from "./train/index.js";

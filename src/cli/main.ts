@@ -13,6 +13,7 @@ import { launch } from "../sim/launch.js";
 import type { TransportName } from "../transport/services.js";
 import type { BackendName } from "../engine/compute/backend.js";
 import { formatStatus } from "./format-status.js";
+import { formatTasks, reportUnreachable } from "./health-report.js";
 
 function int(value: string): number {
   const n = Number(value);
@@ -134,7 +135,9 @@ export function buildProgram(): Command {
     .action(async (target: string, opts: { timeout: number }) => {
       const sess = new Session(target, { config: { operationTimeoutInMs: opts.timeout } });
       try {
-        for (const d of await sess.listDevices()) process.stdout.write(`${d.name}\t${d.deviceType}\t${d.memoryLimitBytes}\n`);
+        const devices = await sess.listDevices();
+        for (const d of devices) process.stdout.write(`${d.name}\t${d.deviceType}\t${d.memoryLimitBytes}\n`);
+        reportUnreachable(devices.missing);
       } finally {
         await sess.close();
       }
@@ -147,8 +150,9 @@ export function buildProgram(): Command {
     .option("--timeout <ms>", "give up after this many milliseconds", int, 10_000)
     .option("--json", "print JSON")
     .action(async (target: string, opts: { timeout: number; json?: boolean }) => {
-      const resources = await clusterStatus(target, { timeoutMs: opts.timeout });
-      process.stdout.write(opts.json ? `${JSON.stringify(resources, null, 2)}\n` : formatStatus(resources));
+      const status = await clusterStatus(target, { timeoutMs: opts.timeout });
+      process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : formatTasks(status.tasks) + formatStatus(status, status.unreachable.length > 0));
+      reportUnreachable(status.unreachable);
     });
 
   return program;

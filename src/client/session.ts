@@ -12,7 +12,7 @@ import type { TensorConvertible } from "../graph/tensor.js";
 import { NDArray, ndarray } from "../tensor/ndarray.js";
 import { copyNDArray } from "../tensor/ndarray-copy.js";
 import { InprocNetwork } from "../transport/inproc/inproc-transport.js";
-import type { ConfigProto, NamedTensor, RunMetadata, RunOptions } from "../transport/messages.js";
+import type { ConfigProto, NamedTensor, RunMetadata, RunOptions, TaskStatus } from "../transport/messages.js";
 import { getTransport, parseTarget } from "../transport/registry.js";
 import type { CallOptions, ConnectOptions, MasterService } from "../transport/services.js";
 import { flattenFetches } from "./fetches.js";
@@ -180,12 +180,16 @@ export class Session {
     return flat.rebuild(new Map(res.tensor.map((t) => [t.name, byReference ? copyNDArray(t.tensor) : t.tensor]))) as FetchResult<F>;
   }
 
-  /** The cluster's devices as this session's master sees them. */
-  async listDevices(): Promise<DeviceInfo[]> {
+  /**
+   * The cluster's devices as this session's master sees them; `.missing` lists the tasks that did
+   * not answer (with the error), whose devices are therefore absent.
+   */
+  async listDevices(): Promise<DeviceInfo[] & { missing: TaskStatus[] }> {
     this.assertOpen();
     const { master } = await this.connection;
     const r = await master.listDevices({}, this.rpcTimeout);
-    return [...r.localDevice, ...r.remoteDevice].map((d) => ({ name: d.name, deviceType: d.deviceType, memoryLimitBytes: d.memoryLimitBytes, incarnation: d.incarnation }));
+    const devices = [...r.localDevice, ...r.remoteDevice].map((d) => ({ name: d.name, deviceType: d.deviceType, memoryLimitBytes: d.memoryLimitBytes, incarnation: d.incarnation }));
+    return Object.assign(devices, { missing: r.missingTask ?? [] });
   }
 
   /** Closes the session: its running steps are cancelled; a local session's state is freed. */
