@@ -2,7 +2,7 @@
  * The master service of one task: creates sessions (discovering the cluster's devices), runs
  * steps through MasterSession, lists devices, resets containers on every task.
  */
-import { AbortedError, InvalidArgumentError, asOpError } from "../../errors/index.js";
+import { AbortedError, InvalidArgumentError, UnavailableError, asOpError } from "../../errors/index.js";
 import { DeviceSpec } from "../../graph/device-spec.js";
 import type * as m from "../../transport/messages.js";
 import type { CallOptions, MasterService, WorkerService } from "../../transport/services.js";
@@ -44,6 +44,11 @@ export function clusterTasks(cluster: m.ClusterDef): TaskId[] {
     for (const idx of Object.keys(job.tasks).map(Number).sort((a, b) => a - b)) out.push({ job: job.name, task: idx });
   }
   return out;
+}
+
+/** What a step running on a server that stops fails with. */
+export function serverStoppingError(task: TaskId): UnavailableError {
+  return new UnavailableError(`server /job:${task.job}/replica:0/task:${task.task} is stopping`);
 }
 
 function firstTaskOfEachJob(cluster: m.ClusterDef): Map<string, number> {
@@ -206,6 +211,8 @@ export class Master implements MasterService {
   async stop(): Promise<void> {
     const old = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.allSettled(old.map((s) => s.close()));
+    // A blocked client learns why: the server is going away, not that someone closed its session.
+    const reason = serverStoppingError(this.env.task);
+    await Promise.allSettled(old.map((s) => s.close(reason)));
   }
 }
