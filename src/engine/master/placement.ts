@@ -23,6 +23,8 @@ export interface PlacementContext {
   allowSoftPlacement: boolean;
   /** Tasks that did not answer device discovery, with the reason. */
   unreachable: Map<string, string>;
+  /** The lowest task index of each job in the cluster definition (answering or not). */
+  firstTask?: Map<string, number>;
 }
 
 function taskIndices(ctx: PlacementContext, job: string): number[] {
@@ -53,7 +55,9 @@ function complete(ctx: PlacementContext, requested: string, node: NodeDef): stri
     spec.task = ctx.masterTask.task;
   }
   if (spec.job === null) spec.job = ctx.masterTask.job;
-  if (spec.task === null) spec.task = taskIndices(ctx, spec.job)[0] ?? 0;
+  // "A job but no task" is that job's first task of the cluster (task 0), even when it did not
+  // answer discovery: then the step fails naming it, instead of landing on another task.
+  if (spec.task === null) spec.task = ctx.firstTask?.get(spec.job) ?? taskIndices(ctx, spec.job)[0] ?? 0;
   if (spec.deviceType === null) return defaultDevice(ctx, spec.job, spec.task, node.op);
   const type = spec.deviceType.toUpperCase();
   return fullDeviceName(spec.job, spec.task, type, spec.deviceIndex ?? 0);

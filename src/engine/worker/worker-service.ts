@@ -237,7 +237,7 @@ export class Worker implements WorkerService {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    const err = new UnavailableError(`Task ${this.taskName} was stopped`);
+    const err = new UnavailableError(`server ${this.taskName} is stopping`);
     for (const r of this.running.values()) r.controller.abort(err);
     this.rendezvous.abortAll(err);
     this.resources.clearAll();
