@@ -40,11 +40,16 @@ export class ColocationGroups {
       this.find(node.name);
       const refInputs = getKernel(node.op)?.refInputs ?? [];
       let dataIndex = 0;
+      let joinedResource = false;
       for (const raw of node.input) {
         const inp = parseInput(raw);
         if (inp.control) continue;
         const producer = lookup(inp.node);
-        if (producer && (isResourceOp(producer.op) || refInputs.includes(dataIndex))) this.union(node.name, inp.node);
+        // Only the first resource input pulls the op: a second one on another device (a reader's
+        // queue) is the kernel's to refuse with a clear error, not the placer's to move.
+        const resource = producer !== undefined && isResourceOp(producer.op) && !joinedResource;
+        if (resource) joinedResource = true;
+        if (producer && (resource || refInputs.includes(dataIndex))) this.union(node.name, inp.node);
         dataIndex++;
       }
       for (const target of colocationTargets(node)) if (lookup(target)) this.union(node.name, target);

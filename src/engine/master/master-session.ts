@@ -12,8 +12,9 @@ import type { Env } from "../../util/env.js";
 import { taskKey } from "../devices.js";
 import type { TaskId } from "../devices.js";
 import { partitionGraph } from "./partition.js";
-import { placeNodes } from "./placement.js";
 import type { PlacementContext } from "./placement.js";
+import { SessionPlacement } from "./session-placement.js";
+import { validateNodes } from "./validate.js";
 import { canonicalTensorName, prune } from "./prune.js";
 import { reasonOf } from "../worker/rendezvous.js";
 
@@ -47,13 +48,16 @@ export class MasterSession {
   private readonly running = new Set<AbortController>();
   private closed = false;
   private lastStuckWarnMs = -Infinity;
+  private readonly placer: SessionPlacement;
 
   constructor(
     readonly handle: string,
     private readonly env: MasterSessionEnv,
     private readonly config: m.ConfigProto,
     private readonly placement: PlacementContext,
-  ) {}
+  ) {
+    this.placer = new SessionPlacement(placement);
+  }
 
   get graphVersion(): number {
     return this.version;
@@ -61,9 +65,16 @@ export class MasterSession {
 
   extend(nodes: NodeDef[]): number {
     this.assertOpen();
+    const added = new Map<string, NodeDef>();
     for (const n of nodes) {
-      if (this.graph.has(n.name)) throw new InvalidArgumentError(`Duplicate node name in graph: '${n.name}'`, { nodeName: n.name });
+      if (this.graph.has(n.name) || added.has(n.name)) throw new InvalidArgumentError(`Duplicate node name in graph: '${n.name}'`, { nodeName: n.name });
+      added.set(n.name, n);
     }
+    // Checked and placed whole before anything changes: a refused graph leaves the session as it was.
+    const task = this.placement.masterTask;
+    validateNodes(nodes, (name) => this.graph.has(name) || added.has(name), `/job:${task.job}/replica:0/task:${task.task}`);
+    const prepared = this.placer.prepare([...this.graph.values(), ...nodes]);
+    this.placer.adopt(prepared);
     for (const n of nodes) this.graph.set(n.name, n);
     this.version += nodes.length;
     return this.version;
@@ -103,7 +114,7 @@ export class MasterSession {
       if (!this.graph.has(node)) throw new InvalidArgumentError(`Cannot feed '${f}': there is no node '${node}' in the graph`);
     }
     const nodes = prune(this.graph, feeds, fetches, targets);
-    const placed = placeNodes(nodes, this.placement);
+    const placed = this.placer.devicesOf(nodes);
     if (this.config.logDevicePlacement) {
       for (const n of nodes) log.info(`${n.name}: (${n.op}): ${placed.get(n.name)}`);
     }

@@ -5,6 +5,7 @@
  * naming what exists.
  */
 import { InvalidArgumentError, UnavailableError } from "../../errors/index.js";
+import type { OpError } from "../../errors/index.js";
 import { DeviceSpec } from "../../graph/device-spec.js";
 import type { NodeDef } from "../../graph/graph-def.js";
 import type { DeviceAttributes } from "../../transport/messages.js";
@@ -95,13 +96,26 @@ function placeGroup(ctx: PlacementContext, members: NodeDef[]): string {
  * Assigns a full device name to each node, one device per colocation group. A group with a node
  * in `prior` (placed when the session graph was smaller) keeps that node's device.
  */
-export function placeNodes(nodes: NodeDef[], ctx: PlacementContext, prior: ReadonlyMap<string, string> = new Map()): Map<string, string> {
+export function placeNodes(
+  nodes: NodeDef[],
+  ctx: PlacementContext,
+  prior: ReadonlyMap<string, string> = new Map(),
+  /** When given, a group whose task is unreachable is recorded here per node instead of failing all. */
+  unplaceable?: Map<string, OpError>,
+): Map<string, string> {
   const byName = new Map(nodes.map((n) => [n.name, n]));
   const groups = new ColocationGroups(nodes, (name) => byName.get(name));
   const placed = new Map<string, string>();
   for (const members of groups.members(nodes).values()) {
     const kept = members.map((m) => prior.get(m.name)).find((d) => d !== undefined);
-    const device = kept ?? placeGroup(ctx, members);
+    let device: string;
+    try {
+      device = kept ?? placeGroup(ctx, members);
+    } catch (err) {
+      if (!(unplaceable && err instanceof UnavailableError)) throw err;
+      for (const m of members) unplaceable.set(m.name, err);
+      continue;
+    }
     for (const m of members) placed.set(m.name, device);
   }
   return placed;
