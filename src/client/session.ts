@@ -154,6 +154,7 @@ export class Session {
       timeout > 0 ? { timeoutMs: timeout + 2000 } : {},
     );
     if (args.runMetadata && res.metadata?.stepStats) args.runMetadata.stepStats = res.metadata.stepStats;
+    if (args.runMetadata && res.metadata?.partitionGraphs) args.runMetadata.partitionGraphs = res.metadata.partitionGraphs;
     return flat.rebuild(new Map(res.tensor.map((t) => [t.name, t.tensor]))) as FetchResult<F>;
   }
 

@@ -10,6 +10,7 @@ import type { Env } from "../../util/env.js";
 import { tracer } from "../../util/logger.js";
 import { taskKey } from "../devices.js";
 import type { TaskId } from "../devices.js";
+import { CallableTable } from "./callables.js";
 import { MasterSession } from "./master-session.js";
 
 const trace = tracer("master");
@@ -51,6 +52,8 @@ function matchesFilters(task: TaskId, filters: string[] | undefined): boolean {
 
 export class Master implements MasterService {
   private readonly sessions = new Map<string, MasterSession>();
+  /** Callables by session; they go with their session. */
+  private readonly callables = new WeakMap<MasterSession, CallableTable>();
   private nextHandle = 1;
   private readonly masterTag: number;
   private stepCounter: number;
@@ -132,6 +135,28 @@ export class Master implements MasterService {
 
   async runStep(req: m.RunStepRequest): Promise<m.RunStepResponse> {
     return this.session(req.sessionHandle).run(req);
+  }
+
+  private callablesOf(handle: string): CallableTable {
+    const s = this.session(handle);
+    let table = this.callables.get(s);
+    if (!table) this.callables.set(s, (table = new CallableTable()));
+    return table;
+  }
+
+  async makeCallable(req: m.MakeCallableRequest): Promise<m.MakeCallableResponse> {
+    return { handle: this.callablesOf(req.sessionHandle).make(req.options) };
+  }
+
+  async runCallable(req: m.RunCallableRequest): Promise<m.RunCallableResponse> {
+    const table = this.callablesOf(req.sessionHandle);
+    const res = await this.runStep(table.stepRequest(req.sessionHandle, req.handle, req.feed));
+    return table.fetches(req.handle, res);
+  }
+
+  async releaseCallable(req: m.ReleaseCallableRequest): Promise<m.Empty> {
+    this.callablesOf(req.sessionHandle).release(req.handle);
+    return {};
   }
 
   async closeSession(req: m.CloseSessionRequest): Promise<m.Empty> {

@@ -4,7 +4,7 @@
  */
 import { CancelledError, DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, asOpError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
-import type { NodeDef } from "../../graph/graph-def.js";
+import type { GraphDef, NodeDef } from "../../graph/graph-def.js";
 import type * as m from "../../transport/messages.js";
 import type { WorkerService } from "../../transport/services.js";
 import { log } from "../../util/logger.js";
@@ -22,6 +22,8 @@ interface RegisteredPart {
   task: TaskId;
   worker: WorkerService;
   graphHandle: string;
+  /** The partition as registered (RunMetadata.partition_graphs). */
+  graphDef: GraphDef;
   feeds: string[];
   fetches: string[];
 }
@@ -105,7 +107,9 @@ export class MasterSession {
       if (!t) throw new InvalidArgumentError(`Fetch '${name}' produced no value`);
       return { name, tensor: t };
     });
-    return result.stepStats ? { tensor, metadata: { stepStats: result.stepStats } } : { tensor };
+    const metadata: m.RunMetadata = result.stepStats ? { stepStats: result.stepStats } : {};
+    if (req.options.outputPartitionGraphs) metadata.partitionGraphs = step.parts.map((p) => p.graphDef);
+    return Object.keys(metadata).length > 0 ? { tensor, metadata } : { tensor };
   }
 
   private async reify(feeds: Set<string>, fetches: string[], targets: string[]): Promise<ReifiedStep> {
@@ -124,7 +128,7 @@ export class MasterSession {
         const worker = this.env.worker(p.task);
         await this.ensureWorkerSession(p.task, worker);
         const { graphHandle } = await worker.registerGraph({ sessionHandle: this.handle, graphDef: p.graphDef });
-        return { task: p.task, worker, graphHandle, feeds: p.feeds, fetches: p.fetches };
+        return { task: p.task, worker, graphHandle, graphDef: p.graphDef, feeds: p.feeds, fetches: p.fetches };
       }),
     );
     return { parts: registered };
