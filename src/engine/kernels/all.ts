@@ -14,3 +14,5 @@ import "./training.js";
 import "./save-restore.js";
 import "./training-adaptive.js";
 import "./ref-variables.js";
+import "./summary.js";
+import "./parse-example.js";
