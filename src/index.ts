@@ -126,3 +126,6 @@ export {
 } from "./graph/ops/io.js";
 export type { ReaderOptions, FixedLengthRecordReaderOptions, DecodeCsvOptions, TFRecordCompression } from "./graph/ops/io.js";
 export * as io from "./io/index.js";
+export { parseExample, parseSingleExample, SparseTensor } from "./graph/ops/parsing-example.js";
+export type { ParsedFeatures, ParseExampleOptions } from "./graph/ops/parsing-example.js";
+export * as summary from "./io/summary.js";

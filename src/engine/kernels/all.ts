@@ -12,3 +12,5 @@ import "./state.js";
 import "./count-up-to.js";
 import "./training.js";
 import "./save-restore.js";
+import "./summary.js";
+import "./parse-example.js";

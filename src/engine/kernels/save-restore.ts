@@ -22,6 +22,7 @@ import { allocData, NDArray, ndarray, sizeOf } from "../../tensor/ndarray.js";
 import { input, invalidArg, scalarNumber } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
+import { maxOf } from "../../util/arrays.js";
 
 const SAFETENSORS_DTYPE: Partial<Record<DType, string>> = { float32: "F32", float64: "F64", int32: "I32", int64: "I64", uint8: "U8", bool: "BOOL" };
 const FROM_SAFETENSORS = new Map(Object.entries(SAFETENSORS_DTYPE).map(([k, v]) => [v, k as DType]));
@@ -146,7 +147,7 @@ async function checkpointFiles(ctx: KernelContext, prefix: string): Promise<stri
   let best: { files: string[]; mtimeMs: number } | null = null;
   for (const [n, files] of sets) {
     if (files.length !== n) continue;
-    const mtimeMs = Math.max(...(await Promise.all(files.map(async (f) => (await stat(f)).mtimeMs))));
+    const mtimeMs = maxOf(await Promise.all(files.map(async (f) => (await stat(f)).mtimeMs)));
     if (!best || mtimeMs > best.mtimeMs) best = { files: files.sort(), mtimeMs };
   }
   if (!best) throw new NotFoundError(`Unsuccessful TensorSliceReader constructor: Failed to find any matching files for ${prefix}`, { nodeName: ctx.node.name });
