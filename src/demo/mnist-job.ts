@@ -50,7 +50,6 @@ async function trainWorker(
   index: number,
   target: string,
   options: JobOptions,
-  logdir: string,
   checkpointDir: string,
   progress: Progress,
   onStep: (step: number) => Promise<void>,
@@ -64,9 +63,12 @@ async function trainWorker(
     hooks: [new tf.train.StopAtStepHook({ lastStep: options.steps }), ...model.syncHook(isChief)],
     saveCheckpointSteps: Math.max(10, Math.round(options.steps / 10)),
     saveSummariesSteps: Math.max(10, Math.round(options.steps / 20)),
+    logStepCountSteps: 0,
+    // The demo's cluster is local: poll for the chief's model, and retry a recovery, every half second (TF: 30 s).
+    recoveryWaitSecs: 0.5,
     config: { operationTimeoutInMs: STEP_TIMEOUT_MS },
     graph: model.graph,
-  } as Parameters<typeof tf.train.MonitoredTrainingSession>[0]);
+  });
   try {
     while (!sess.shouldStop()) {
       const [, loss, step] = (await sess.run([model.trainOp, model.loss, model.globalStep])) as [null, tf.NDArray, tf.NDArray];
@@ -129,7 +131,7 @@ export async function runMnistJob(options: JobOptions, progress: Progress): Prom
       recoveries.push(note);
       progress.note(note);
     };
-    await Promise.all(models.map((m, i) => trainWorker(m, i, target(i), options, logdir, checkpointDir, progress, onStep)));
+    await Promise.all(models.map((m, i) => trainWorker(m, i, target(i), options, checkpointDir, progress, onStep)));
     progress.stop();
     const test = await readDigits(files.testFile);
     const tracePath = join(logdir, "trace-eval-step.json");
