@@ -5,10 +5,11 @@
  */
 import type { ResourceStatus } from "../transport/messages.js";
 import { getTransport, parseTarget } from "../transport/registry.js";
+import type { ConnectOptions } from "../transport/services.js";
 
-export async function clusterStatus(target: string, options: { timeoutMs?: number } = {}): Promise<ResourceStatus[]> {
+export async function clusterStatus(target: string, options: { timeoutMs?: number; security?: ConnectOptions } = {}): Promise<ResourceStatus[]> {
   const { transport, address } = parseTarget(target);
-  const master = (await getTransport(transport)).connectMaster(address);
+  const master = (await getTransport(transport)).connectMaster(address, options.security);
   const report = await master.resourceStatus({}, { timeoutMs: options.timeoutMs ?? 10_000 });
   return report.resource;
 }

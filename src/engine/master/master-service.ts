@@ -3,12 +3,11 @@
  * steps through MasterSession, lists devices, resets containers on every task.
  */
 import { AbortedError, InvalidArgumentError, asOpError } from "../../errors/index.js";
-import { DeviceSpec } from "../../graph/device-spec.js";
 import type * as m from "../../transport/messages.js";
 import type { CallOptions, MasterService, WorkerService } from "../../transport/services.js";
 import type { Env } from "../../util/env.js";
 import { tracer } from "../../util/logger.js";
-import { taskKey } from "../devices.js";
+import { parseDevice, taskKey } from "../devices.js";
 import type { TaskId } from "../devices.js";
 import { MasterSession } from "./master-session.js";
 import { incarnationHex } from "../incarnation.js";
@@ -48,7 +47,7 @@ export function clusterTasks(cluster: m.ClusterDef): TaskId[] {
 function matchesFilters(task: TaskId, filters: string[] | undefined): boolean {
   if (!filters || filters.length === 0) return true;
   return filters.some((f) => {
-    const s = DeviceSpec.fromString(f);
+    const s = parseDevice(f);
     return (s.job === null || s.job === task.job) && (s.task === null || s.task === task.task);
   });
 }
@@ -163,9 +162,10 @@ export class Master implements MasterService {
 
   /** Closes every session on this master, then clears the containers on every task. */
   async reset(req: m.ResetRequest, opts: CallOptions = {}): Promise<m.Empty> {
+    // Filters are checked before anything is touched: a bad request changes nothing.
+    const tasks = clusterTasks(this.env.cluster).filter((t) => matchesFilters(t, req.deviceFilters));
     const old = [...this.sessions.values()];
     this.sessions.clear();
-    const tasks = clusterTasks(this.env.cluster).filter((t) => matchesFilters(t, req.deviceFilters));
     await Promise.all(
       tasks.map((t) =>
         this.env

@@ -4,11 +4,10 @@
  * resource handle on the resource's device, soft placement, and errors naming what exists.
  */
 import { InvalidArgumentError, UnavailableError } from "../../errors/index.js";
-import { DeviceSpec } from "../../graph/device-spec.js";
 import { parseInput } from "../../graph/graph-def.js";
 import type { NodeDef } from "../../graph/graph-def.js";
 import type { DeviceAttributes } from "../../transport/messages.js";
-import { fullDeviceName } from "../devices.js";
+import { fullDeviceName, parseDevice } from "../devices.js";
 import type { TaskId } from "../devices.js";
 import { getKernel } from "../kernels/registry.js";
 
@@ -29,7 +28,7 @@ export interface PlacementContext {
 function taskIndices(ctx: PlacementContext, job: string): number[] {
   const set = new Set<number>();
   for (const d of ctx.devices) {
-    const s = DeviceSpec.fromString(d.name);
+    const s = parseDevice(d.name);
     if (s.job === job && s.task !== null) set.add(s.task);
   }
   return [...set].sort((a, b) => a - b);
@@ -48,7 +47,7 @@ function defaultDevice(ctx: PlacementContext, job: string, task: number, opType:
 
 /** Completes a requested device to a full device name (which may not exist). */
 function complete(ctx: PlacementContext, requested: string, node: NodeDef): string {
-  const spec = DeviceSpec.fromString(requested);
+  const spec = parseDevice(requested);
   if (spec.job === null && spec.task === null) {
     spec.job = ctx.masterTask.job;
     spec.task = ctx.masterTask.task;
@@ -63,7 +62,7 @@ function complete(ctx: PlacementContext, requested: string, node: NodeDef): stri
 function place(ctx: PlacementContext, node: NodeDef, requested: string): string {
   const full = complete(ctx, requested, node);
   if (hasDevice(ctx, full)) return full;
-  const spec = DeviceSpec.fromString(full);
+  const spec = parseDevice(full);
   const taskName = `/job:${spec.job}/replica:0/task:${spec.task}`;
   const why = ctx.unreachable.get(taskName);
   if (why !== undefined && !ctx.allowSoftPlacement) {
