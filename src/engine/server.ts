@@ -143,8 +143,10 @@ export class EngineServer {
   async stop(options: { graceMs?: number } = {}): Promise<void> {
     if (this.state === "stopped") return this.stoppedSignal;
     this.state = "stopped";
+    // The master first: its running steps fail "server ... is stopping" before their partitions do.
+    const masterStopped = this.master.stop();
     this.worker.stop();
-    await this.master.stop();
+    await masterStopped;
     await this.handle?.stop({ graceMs: options.graceMs ?? 2000 });
     this.markStopped();
   }

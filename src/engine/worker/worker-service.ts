@@ -4,7 +4,6 @@
  */
 import { AbortedError, CancelledError, InvalidArgumentError, UnavailableError, asOpError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
-import { DeviceSpec } from "../../graph/device-spec.js";
 import type * as m from "../../transport/messages.js";
 import type { CallOptions, WorkerService } from "../../transport/services.js";
 import type { Env } from "../../util/env.js";
@@ -238,7 +237,7 @@ export class Worker implements WorkerService {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    const err = new UnavailableError(`Task ${this.taskName} was stopped`);
+    const err = new UnavailableError(`server ${this.taskName} is stopping`);
     for (const r of this.running.values()) r.controller.abort(err);
     this.rendezvous.abortAll(err);
     this.resources.clearAll();
