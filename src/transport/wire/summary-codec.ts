@@ -223,13 +223,3 @@ export function encodeEvent(e: EventProto): Uint8Array {
 export function decodeEvent(bytes: Uint8Array): EventProto {
   return eventFromWire(eventType.decode(bytes) as unknown as EventWire);
 }
-
-/** Whether `bytes` parse as a Summary (a FileWriter given raw bytes checks them first). */
-export function isSummaryBytes(bytes: Uint8Array): boolean {
-  try {
-    summaryType.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
