@@ -111,3 +111,14 @@ export function shardedFilename(basename: TensorLike, shard: number, numShards: 
   const inputs = [toTensor(basename, "string", "basename"), toTensor(shard, "int32", "shard"), toTensor(numShards, "int32", "num_shards")];
   return makeTensorOp("ShardedFilename", inputs, {}, "string", [], { name: options.name ?? "ShardedFilename" });
 }
+
+/**
+ * Merges the single-shard checkpoints `prefixes` into one checkpoint at `destination`
+ * (MergeV2Checkpoints; with deleteOldDirs, the parts' directories are removed).
+ * @example tf.train.mergeV2Checkpoints(parts, prefix)
+ */
+export function mergeV2Checkpoints(prefixes: TensorLike, destination: TensorLike, options: NameOption & { deleteOldDirs?: boolean } = {}): Operation {
+  return makeOp("MergeV2Checkpoints", [toTensor(prefixes, "string", "checkpoint_prefixes"), toTensor(destination, "string", "destination_prefix")], { delete_old_dirs: { b: options.deleteOldDirs ?? true } }, [], {
+    name: options.name ?? "MergeV2Checkpoints",
+  });
+}
