@@ -1,10 +1,11 @@
 /**
  * TensorFlow's summary.proto and event.proto (tf-training.md §7.3), as .proto text with TF's
  * message names and field numbers, so the files we write are the event files TensorBoard reads.
- * They live in a root of their own (built on TENSORFLOW_PROTO for TensorProto) so that adding
+ * They live in a root of their own (built on the whole transport schema) so that adding
  * them cannot collide with the transport schema.
  */
 import protobuf from "protobufjs";
+import { TFCLUSTER_PROTO } from "./schema.js";
 import { TENSORFLOW_PROTO } from "./schema-tensorflow.js";
 
 export const SUMMARY_PROTO = `
@@ -78,7 +79,9 @@ message Event {
 
 function buildRoot(): protobuf.Root {
   const root = new protobuf.Root();
+  // The transport schema goes in whole (its messages refer to each other), then ours.
   protobuf.parse(TENSORFLOW_PROTO, root, { keepCase: true });
+  protobuf.parse(TFCLUSTER_PROTO, root, { keepCase: true });
   protobuf.parse(SUMMARY_PROTO, root, { keepCase: true });
   root.resolveAll();
   return root;
