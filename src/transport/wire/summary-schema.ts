@@ -1,7 +1,7 @@
 /**
  * TensorFlow's summary.proto and event.proto (tf-training.md §7.3), as .proto text with TF's
  * message names and field numbers, so the files we write are the event files TensorBoard reads.
- * They live in a root of their own (built on the whole transport schema) so that adding
+ * They live in a root of their own (built on TENSORFLOW_PROTO for TensorProto) so that adding
  * them cannot collide with the transport schema.
  */
 import protobuf from "protobufjs";
@@ -79,8 +79,8 @@ message Event {
 
 function buildRoot(): protobuf.Root {
   const root = new protobuf.Root();
-  // The transport schema goes in whole (its messages refer to each other), then ours.
   protobuf.parse(TENSORFLOW_PROTO, root, { keepCase: true });
+  // TF's messages carry tfcluster's extensions (fields >= 100), so both schemas resolve together.
   protobuf.parse(TFCLUSTER_PROTO, root, { keepCase: true });
   protobuf.parse(SUMMARY_PROTO, root, { keepCase: true });
   root.resolveAll();
