@@ -1,29 +1,39 @@
 /**
- * The adaptive optimizers' update ops on resource variables, with TF's inputs and arithmetic
- * (training_ops.cc): ResourceApplyAdagrad (var, accum, lr, grad; update_slots) and
- * ResourceApplyRMSProp (var, ms, mom, lr, rho, momentum, epsilon, grad). As in training.ts, each
- * update runs on the host in double precision, whole, and never mutates a value in place.
+ * The adaptive optimizers' update kernels, with TF's inputs, attrs and arithmetic
+ * (training_ops.cc): ResourceApplyAdagrad, ResourceApplyRMSProp, ResourceApplyCenteredRMSProp.
+ * Like the other updates (training.ts) they compute in double on the host, store in the
+ * variable's dtype, and never mutate a value in place.
  */
 import { NDArray } from "../../tensor/ndarray.js";
-import { registerKernel } from "./registry.js";
 import { checkLike, fresh, gradInput, scalarInput, variableAt } from "./training.js";
+import type { Floats } from "./training.js";
+import { registerKernel } from "./registry.js";
+import type { KernelContext } from "./registry.js";
+
+/** The variables behind resource inputs 0..names.length-1, checked to share the first's shape. */
+function slots(ctx: KernelContext, names: string[]): { values: Floats[]; commit: () => void } {
+  const vars = names.map((n, i) => variableAt(ctx, i, n));
+  const shape = vars[0]!.value.shape;
+  vars.slice(1).forEach((v, i) => checkLike(ctx, shape, v.value, names[i + 1]!));
+  const values = vars.map((v) => fresh(v.value));
+  const commit = (): void => vars.forEach((v, i) => (v.value = new NDArray(v.dtype, [...shape], values[i]!)));
+  return { values, commit };
+}
 
 registerKernel(
   "ResourceApplyAdagrad",
   (ctx) => {
-    const v = variableAt(ctx, 0, "var");
-    const accum = variableAt(ctx, 1, "accum");
-    checkLike(ctx, v.value.shape, accum.value, "accum");
+    const { values, commit } = slots(ctx, ["var", "accum"]);
+    const [w, accum] = values as [Floats, Floats];
     const lr = scalarInput(ctx, 2, "lr");
-    const grad = gradInput(ctx, 3, v.value.shape, "grad");
+    const grad = gradInput(ctx, 3, variableAt(ctx, 0, "var").value.shape, "grad");
     const updateSlots = ctx.attrs.b("update_slots", true);
-    const [w, a] = [fresh(v.value), fresh(accum.value)];
     for (let i = 0; i < w.length; i++) {
-      if (updateSlots) a[i] = a[i]! + grad[i]! * grad[i]!;
-      w[i] = w[i]! - (lr * grad[i]!) / Math.sqrt(a[i]!);
+      const g = grad[i]!;
+      if (updateSlots) accum[i] = accum[i]! + g * g;
+      w[i] = w[i]! - (lr * g) / Math.sqrt(accum[i]!);
     }
-    accum.value = new NDArray(accum.dtype, [...accum.value.shape], a);
-    v.value = new NDArray(v.dtype, [...v.value.shape], w);
+    commit();
     return [];
   },
   { stateful: true },
@@ -32,23 +42,38 @@ registerKernel(
 registerKernel(
   "ResourceApplyRMSProp",
   (ctx) => {
-    const v = variableAt(ctx, 0, "var");
-    const ms = variableAt(ctx, 1, "ms");
-    const mom = variableAt(ctx, 2, "mom");
-    checkLike(ctx, v.value.shape, ms.value, "ms");
-    checkLike(ctx, v.value.shape, mom.value, "mom");
-    const [lr, rho, momentum, epsilon] = ["lr", "rho", "momentum", "epsilon"].map((w, k) => scalarInput(ctx, 3 + k, w)) as [number, number, number, number];
-    const grad = gradInput(ctx, 7, v.value.shape, "grad");
-    const [w, s, m] = [fresh(v.value), fresh(ms.value), fresh(mom.value)];
+    const { values, commit } = slots(ctx, ["var", "ms", "mom"]);
+    const [w, ms, mom] = values as [Floats, Floats, Floats];
+    const [lr, rho, momentum, epsilon] = ["lr", "rho", "momentum", "epsilon"].map((n, k) => scalarInput(ctx, 3 + k, n)) as [number, number, number, number];
+    const grad = gradInput(ctx, 7, variableAt(ctx, 0, "var").value.shape, "grad");
     for (let i = 0; i < w.length; i++) {
       const g = grad[i]!;
-      s[i] = s[i]! + (g * g - s[i]!) * (1 - rho);
-      m[i] = m[i]! * momentum + (g * lr) / Math.sqrt(s[i]! + epsilon);
-      w[i] = w[i]! - m[i]!;
+      ms[i] = ms[i]! + (g * g - ms[i]!) * (1 - rho);
+      mom[i] = mom[i]! * momentum + (g * lr) / Math.sqrt(ms[i]! + epsilon);
+      w[i] = w[i]! - mom[i]!;
     }
-    ms.value = new NDArray(ms.dtype, [...ms.value.shape], s);
-    mom.value = new NDArray(mom.dtype, [...mom.value.shape], m);
-    v.value = new NDArray(v.dtype, [...v.value.shape], w);
+    commit();
+    return [];
+  },
+  { stateful: true },
+);
+
+registerKernel(
+  "ResourceApplyCenteredRMSProp",
+  (ctx) => {
+    const { values, commit } = slots(ctx, ["var", "mg", "ms", "mom"]);
+    const [w, mg, ms, mom] = values as [Floats, Floats, Floats, Floats];
+    const [lr, rho, momentum, epsilon] = ["lr", "rho", "momentum", "epsilon"].map((n, k) => scalarInput(ctx, 4 + k, n)) as [number, number, number, number];
+    const grad = gradInput(ctx, 8, variableAt(ctx, 0, "var").value.shape, "grad");
+    for (let i = 0; i < w.length; i++) {
+      const g = grad[i]!;
+      ms[i] = ms[i]! + (g * g - ms[i]!) * (1 - rho);
+      mg[i] = mg[i]! + (g - mg[i]!) * (1 - rho);
+      const denom = ms[i]! - mg[i]! * mg[i]! + epsilon;
+      mom[i] = mom[i]! * momentum + (g * lr) / Math.sqrt(denom);
+      w[i] = w[i]! - mom[i]!;
+    }
+    commit();
     return [];
   },
   { stateful: true },

@@ -19,7 +19,7 @@ import { alloc, broadcastOrThrow, input, intVector, invalidArg, scalarNumber, sh
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
-type Floats = Float32Array | Float64Array;
+export type Floats = Float32Array | Float64Array;
 
 /** The initialised variable behind resource input `i` ("var", "accum", "m", ...). */
 export function variableAt(ctx: KernelContext, i: number, what: string): VariableResource & { value: NDArray } {

@@ -5,6 +5,7 @@
  * client pinging more eagerly than its server allows).
  */
 import type { ChannelOptions } from "@grpc/grpc-js";
+import { DEFAULT_MAX_TENSOR_BYTES } from "../../tensor/budget.js";
 
 export interface GrpcConfig {
   /** Size of each raw chunk a large tensor is streamed in. */
@@ -37,7 +38,8 @@ export const DEFAULT_GRPC_CONFIG: Readonly<GrpcConfig> = Object.freeze({
   // TF's gRPC servers and channels take messages up to INT32_MAX bytes (2 GiB - 1); so do ours, so a
   // TF client's big unary RunStep fits. Between tfcluster tasks big tensors still stream in chunks.
   maxMessageBytes: 2 ** 31 - 1,
-  maxTensorBytes: 2048 * MiB,
+  // What a peer may make us allocate per tensor; servers lower or raise it with maxTensorBytes.
+  maxTensorBytes: DEFAULT_MAX_TENSOR_BYTES,
   keepaliveTimeMs: 30_000,
   keepaliveTimeoutMs: 10_000,
   keepalivePermitWithoutCalls: true,
