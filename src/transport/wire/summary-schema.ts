@@ -6,6 +6,7 @@
  */
 import protobuf from "protobufjs";
 import { TENSORFLOW_PROTO } from "./schema-tensorflow.js";
+import { TFCLUSTER_PROTO } from "./schema.js";
 
 export const SUMMARY_PROTO = `
 syntax = "proto3";
@@ -79,6 +80,8 @@ message Event {
 function buildRoot(): protobuf.Root {
   const root = new protobuf.Root();
   protobuf.parse(TENSORFLOW_PROTO, root, { keepCase: true });
+  // TF's messages refer to a few of ours (ListDevicesResponse's missing tasks): resolve them too.
+  protobuf.parse(TFCLUSTER_PROTO, root, { keepCase: true });
   protobuf.parse(SUMMARY_PROTO, root, { keepCase: true });
   root.resolveAll();
   return root;
