@@ -13,7 +13,7 @@ import "./count-up-to.js";
 import "./training.js";
 import "./training-adaptive.js";
 import "./save-restore.js";
-import "./ref-variables.js";
 import "./accumulator.js";
+import "./ref-variables.js";
 import "./summary.js";
 import "./parse-example.js";

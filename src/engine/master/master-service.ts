@@ -68,10 +68,10 @@ function matchesFilters(task: TaskId, filters: string[] | undefined): boolean {
 
 export class Master implements MasterService {
   private readonly sessions = new Map<string, MasterSession>();
-  /** Callables by session; they go with their session. */
-  private readonly callables = new WeakMap<MasterSession, CallableTable>();
   /** Tasks already warned about as unreachable (once each, until they answer again). */
   private readonly warnedUnreachable = new Set<string>();
+  /** Callables by session; they go with their session. */
+  private readonly callables = new WeakMap<MasterSession, CallableTable>();
   private nextHandle = 1;
   private readonly masterTag: number;
   private stepCounter: number;

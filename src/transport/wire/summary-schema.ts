@@ -5,8 +5,8 @@
  * them cannot collide with the transport schema.
  */
 import protobuf from "protobufjs";
-import { TENSORFLOW_PROTO } from "./schema-tensorflow.js";
 import { TFCLUSTER_PROTO } from "./schema.js";
+import { TENSORFLOW_PROTO } from "./schema-tensorflow.js";
 
 export const SUMMARY_PROTO = `
 syntax = "proto3";
@@ -80,7 +80,7 @@ message Event {
 function buildRoot(): protobuf.Root {
   const root = new protobuf.Root();
   protobuf.parse(TENSORFLOW_PROTO, root, { keepCase: true });
-  // TF's messages refer to a few of ours (ListDevicesResponse's missing tasks): resolve them too.
+  // TF's messages carry tfcluster's extensions (fields >= 100), so both schemas resolve together.
   protobuf.parse(TFCLUSTER_PROTO, root, { keepCase: true });
   protobuf.parse(SUMMARY_PROTO, root, { keepCase: true });
   root.resolveAll();
