@@ -11,7 +11,8 @@ const HIDDEN = 128;
 const READERS = 3;
 
 export interface ModelOptions {
-  cluster: tf.train.ClusterSpec;
+  /** The cluster whose ps tasks hold the variables; null builds the model for one in-process session. */
+  cluster: tf.train.ClusterSpec | null;
   workerIndex: number;
   workers: number;
   trainShards: string[];
@@ -67,8 +68,9 @@ function mlp(images: tf.Tensor, seed: number): tf.Tensor {
 export function buildWorkerModel(options: ModelOptions): WorkerModel {
   const graph = new tf.Graph();
   const workerDevice = `/job:worker/task:${options.workerIndex}`;
+  const placement = options.cluster ? tf.train.replicaDeviceSetter({ cluster: options.cluster, workerDevice }) : null;
   const built = graph.asDefault(() =>
-    tf.device(tf.train.replicaDeviceSetter({ cluster: options.cluster, workerDevice }), () => {
+    tf.device(placement, () => {
       const globalStep = tf.train.getOrCreateGlobalStep();
       const { images, labels } = inputPipeline(options);
       const logits = tf.variableScope("model", () => mlp(images, options.seed));
