@@ -13,6 +13,7 @@ import { launch } from "../sim/launch.js";
 import type { TransportName } from "../transport/services.js";
 import type { BackendName } from "../engine/compute/backend.js";
 import { formatStatus } from "./format-status.js";
+import { addSimulateCommand } from "./simulate-command.js";
 
 function int(value: string): number {
   const n = Number(value);
@@ -151,6 +152,7 @@ export function buildProgram(): Command {
       process.stdout.write(opts.json ? `${JSON.stringify(resources, null, 2)}\n` : formatStatus(resources));
     });
 
+  addSimulateCommand(program);
   return program;
 }
 

@@ -58,6 +58,9 @@ async function connect(target: string | undefined, security?: ConnectOptions, se
     return { master: local.master, local };
   }
   const { transport, address } = parseTarget(target);
+  // A simulated cluster's address: connect on its own network now, with no host turn in between.
+  const simulated = transport === "inproc" ? InprocNetwork.owner(address) : undefined;
+  if (simulated) return { master: simulated.connectMaster(address) };
   return { master: (await getTransport(transport)).connectMaster(address, security) };
 }
 

@@ -12,6 +12,8 @@ import { SeededRandom } from "../util/env.js";
 import { taskSeed } from "./task-seed.js";
 import type { LaunchedTasks, LaunchOptions } from "./types.js";
 
+const STOP_GRACE_MS = 5_000;
+
 export interface InprocTasks extends LaunchedTasks {
   network: InprocNetwork;
 }
@@ -58,6 +60,8 @@ export async function launchInproc(cluster: ClusterDef, options: LaunchOptions):
     tasks.delete(key);
     t.clock.kill();
     network.crash(addressOf(job, task)!);
+    // What the OS reclaims from a dead process: its files and memory. Local only; it tells no one.
+    t.server.worker.stop();
   };
 
   try {
@@ -73,15 +77,26 @@ export async function launchInproc(cluster: ClusterDef, options: LaunchOptions):
     faults: network.faults,
     clock: scheduler.clock,
     trace: () => scheduler.trace ?? [],
+    note: (label) => scheduler.note(label),
+    whenIdle: () => scheduler.whenIdle(),
     kill: async (job, task) => crash(job, task),
     restart: async (job, task) => {
       crash(job, task);
       await start(job, task);
     },
     stop: async () => {
-      // Partitions end with the cluster, so that its goodbyes (closing sessions) are answered.
+      // Partitions end with the cluster, so that its goodbyes (closing sessions) are answered;
+      // tasks that still wait on each other after STOP_GRACE_MS of the cluster's clock crash.
       network.faults.heal();
-      await Promise.allSettled([...tasks.values()].map((t) => t.server.stop({ graceMs: 0 })));
+      const stopped = Promise.allSettled([...tasks.values()].map((t) => t.server.stop({ graceMs: 0 })));
+      let cancel = (): void => undefined;
+      const grace = new Promise<void>((resolve) => (cancel = scheduler.clock.setTimer(STOP_GRACE_MS, resolve)));
+      await Promise.race([stopped, grace]);
+      cancel();
+      for (const key of [...tasks.keys()]) {
+        const [job, task] = key.split("/");
+        crash(job!, Number(task));
+      }
       network.release();
     },
   };

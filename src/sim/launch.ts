@@ -46,6 +46,20 @@ export class SimCluster {
     return this.tasks.trace?.() ?? [];
   }
 
+  /** Adds a line to the trace (inproc with `trace`), such as a fault a workload injects. */
+  note(label: string): void {
+    this.tasks.note?.(label);
+  }
+
+  /**
+   * inproc: resolves when the cluster has nothing left to run — no message, timer or I/O. Whoever
+   * still waits on it then waits forever (a deadlock).
+   */
+  whenIdle(): Promise<void> {
+    if (!this.tasks.whenIdle) throw new UnimplementedError(`whenIdle needs the inproc transport (this cluster runs on ${this.transport})`);
+    return this.tasks.whenIdle();
+  }
+
   /** The target of a task's server, such as grpc://127.0.0.1:40123. */
   target(job: string, index = 0): string {
     return `${this.transport}://${this.addressOf(job, index)}`;

@@ -38,4 +38,8 @@ export interface LaunchedTasks {
   clock?: Clock;
   /** The scheduled events so far, when tracing. */
   trace?: () => readonly string[];
+  /** Adds a line to the trace. */
+  note?: (label: string) => void;
+  /** Resolves when the simulation has nothing left to run (inproc). */
+  whenIdle?: () => Promise<void>;
 }

@@ -12,6 +12,7 @@ import { DataLossError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
 import { fileError, fsPath, pathText } from "./file-errors.js";
 import type { CompressionType } from "./tfrecord-format.js";
+import type { IoGate } from "../../util/env.js";
 
 export interface ByteSource {
   /** The next bytes, at most `maxBytes` of them; an empty array only at the end of the stream. */
@@ -106,14 +107,35 @@ class InflatingSource implements ByteSource {
   }
 }
 
-/** Opens `path` (bytes, as TF strings are) for reading; fails as TF's NewRandomAccessFile does. */
-export async function openByteSource(path: Uint8Array, compression: CompressionType = ""): Promise<ByteSource> {
+/** A source whose every read and close completes when the simulation's I/O gate says. */
+class GatedSource implements ByteSource {
+  constructor(
+    private readonly inner: ByteSource,
+    private readonly name: string,
+    private readonly io: IoGate,
+  ) {}
+
+  read(maxBytes: number): Promise<Uint8Array> {
+    return this.io(`io read ${this.name}`, () => this.inner.read(maxBytes));
+  }
+
+  close(): Promise<void> {
+    return this.io(`io close ${this.name}`, () => this.inner.close());
+  }
+}
+
+/**
+ * Opens `path` (bytes, as TF strings are) for reading; fails as TF's NewRandomAccessFile does.
+ * With `io` (a simulation's gate), the open and every read complete in the scheduler's order.
+ */
+export async function openByteSource(path: Uint8Array, compression: CompressionType = "", io?: IoGate): Promise<ByteSource> {
   const name = pathText(path);
   let file: FileHandle;
   try {
-    file = await open(fsPath(path), "r");
+    file = await (io ? io(`io open ${name}`, () => open(fsPath(path), "r")) : open(fsPath(path), "r"));
   } catch (err) {
     throw fileError(name, err);
   }
-  return compression === "" ? new RawFileSource(file, name) : new InflatingSource(file, name, compression);
+  const source = compression === "" ? new RawFileSource(file, name) : new InflatingSource(file, name, compression);
+  return io ? new GatedSource(source, name, io) : source;
 }

@@ -73,6 +73,7 @@ function readerHandleKernel(make: (ctx: KernelContext) => ReaderResource): Kerne
     const sharedName = ctx.attrs.s("shared_name", "");
     if (sharedName.startsWith("_")) throw new InvalidArgumentError(`shared_name cannot start with '_':${sharedName}`);
     const fresh = make(ctx);
+    fresh.io = ctx.step.io;
     const name = sharedName || privateReaderName(ctx);
     const container = ctx.resources.resolveContainer(ctx.attrs.s("container", ""));
     const reader = ctx.resources.lookupOrCreate(container, READER_RESOURCE_KIND, name, () => fresh);

@@ -7,6 +7,7 @@
  * moves on; a failed read keeps the unit, so a retry resumes it. Reads, resets and state changes
  * take turns on the reader's lock, in arrival order.
  */
+import type { IoGate } from "../../util/env.js";
 import { CancelledError, InternalError, InvalidArgumentError, UnimplementedError } from "../../errors/index.js";
 import type { NDArray } from "../../tensor/ndarray.js";
 import { ReaderLock } from "./reader-lock.js";
@@ -70,6 +71,8 @@ export abstract class ReaderResource implements Resource {
   private recordsProduced = 0;
   /** The current (or last) work unit. */
   protected work: Uint8Array = EMPTY;
+  /** The task's I/O gate (simulations order file I/O by it). */
+  io: IoGate | undefined = undefined;
 
   /** `nodeName`: the reader op's node, which names the reader in messages. */
   constructor(readonly nodeName: string) {}

@@ -52,7 +52,7 @@ export class FixedLengthRecordReader extends ReaderResource {
     await this.closeWork();
     this.recordNumber = 0;
     this.lookahead = new Uint8Array(0);
-    this.input = new InputBuffer(await openByteSource(this.work, this.compression), BUFFER_BYTES);
+    this.input = new InputBuffer(await openByteSource(this.work, this.compression, this.io), BUFFER_BYTES);
     await this.input.skipExactly(this.layout.headerBytes);
   }
 

@@ -33,7 +33,8 @@ export class WholeFileReader extends ReaderResource {
   protected async readLocked(): Promise<ReadStep> {
     let contents: Buffer;
     try {
-      contents = await readFile(fsPath(this.work));
+      const path = fsPath(this.work);
+      contents = await (this.io ? this.io(`io read ${pathText(this.work)}`, () => readFile(path)) : readFile(path));
     } catch (err) {
       throw fileError(pathText(this.work), err);
     }

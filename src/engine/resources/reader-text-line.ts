@@ -29,7 +29,7 @@ export class TextLineReader extends ReaderResource {
   protected override async onWorkStarted(): Promise<void> {
     await this.closeWork();
     this.lineNumber = 0;
-    this.input = new InputBuffer(await openByteSource(this.work), BUFFER_BYTES);
+    this.input = new InputBuffer(await openByteSource(this.work, "", this.io), BUFFER_BYTES);
     for (; this.lineNumber < this.skipHeaderLines; this.lineNumber++) {
       // The end of the file during the skip is no error: the file just yields nothing.
       if ((await this.input.readLine()) === null) return;

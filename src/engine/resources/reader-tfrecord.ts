@@ -24,8 +24,8 @@ export class TFRecordReader extends ReaderResource {
     await this.closeWork();
     const work = this.work;
     // Opening now makes a missing file fail the unit's start, as NewRandomAccessFile does in TF.
-    const opened = await openByteSource(work, this.compression);
-    this.reader = new RecordReader(() => openByteSource(work, this.compression), opened);
+    const opened = await openByteSource(work, this.compression, this.io);
+    this.reader = new RecordReader(() => openByteSource(work, this.compression, this.io), opened);
   }
 
   protected override onWorkFinished(): Promise<void> {

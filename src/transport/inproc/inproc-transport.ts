@@ -23,6 +23,12 @@ interface Endpoint {
   inflight: Set<(err: OpError) => void>;
 }
 
+/** Who sends a message: an address (or CLIENT) in one incarnation. */
+interface Origin {
+  address: string;
+  gen: number;
+}
+
 /** The name of callers outside the cluster (sessions of the program) in faults and traces. */
 export const CLIENT = "client";
 
@@ -44,8 +50,8 @@ export class InprocNetwork implements Transport {
   readonly faults = new FaultTable();
   private readonly endpoints = new Map<string, Endpoint>();
   private readonly labels = new Map<string, string>();
-  /** Origins that crashed: their messages are never delivered. */
-  private readonly dead = new Set<string>();
+  /** Incarnation of each address, bumped by a crash: messages of an older one are never delivered. */
+  private readonly generations = new Map<string, number>();
   /** Calls each origin has in flight, cancelled on the callee side when the origin crashes. */
   private readonly outgoing = new Map<string, Set<AbortController>>();
   private readonly register: boolean;
@@ -98,7 +104,6 @@ export class InprocNetwork implements Transport {
     if (this.endpoints.has(bound)) throw new UnknownError(`Could not start inproc server: address ${bound} is already in use`);
     const endpoint: Endpoint = { services, inflight: new Set() };
     this.endpoints.set(bound, endpoint);
-    this.dead.delete(bound);
     return {
       address: bound,
       stop: async () => {
@@ -115,7 +120,7 @@ export class InprocNetwork implements Transport {
    * connection does), its own calls are never answered and the calls it made are cancelled at their callees.
    */
   crash(address: string): void {
-    this.dead.add(address);
+    this.generations.set(address, this.gen(address) + 1);
     for (const c of this.outgoing.get(address) ?? []) c.abort(new UnavailableError(`Caller ${this.labelOf(address)} crashed`));
     this.outgoing.delete(address);
     const endpoint = this.endpoints.get(address);
@@ -126,24 +131,30 @@ export class InprocNetwork implements Transport {
     for (const fail of endpoint.inflight) fail(err);
   }
 
-  /** Calls as seen from `origin` (a task's address, or CLIENT). */
+  private gen(address: string): number {
+    return this.generations.get(address) ?? 0;
+  }
+
+  /** Calls as seen from `origin` (a task's address, or CLIENT), in its current incarnation. */
   from(origin: string): Transport {
+    const self: Origin = { address: origin, gen: this.gen(origin) };
     return {
       name: "inproc",
       serve: (address, services) => this.serve(address, services),
-      connectMaster: (address) => this.masterStub(origin, address),
-      connectWorker: (address) => this.workerStub(origin, address),
+      connectMaster: (address) => this.masterStub(self, address),
+      connectWorker: (address) => this.workerStub(self, address),
     };
   }
 
-  /** One hop from→to: seeded jitter and configured delay, dropped when cut or from a dead origin. */
-  private hop(from: string, to: string, what: string, then: () => void): void {
+  /** One hop from→to: seeded jitter and configured delay; lost when cut, or when its sender's incarnation died. */
+  private hop(sender: Origin, to: string, what: string, then: () => void): void {
+    const from = sender.address;
     const jitter = this.jitterMs > 0 ? this.scheduler.random.int(this.jitterMs + 1) : 0;
     const label = `${what} ${this.labelOf(from)}>${this.labelOf(to)}`;
     this.scheduler.post(
       label,
       () => {
-        if (this.dead.has(from) || this.faults.isCut(from, to)) {
+        if (this.gen(from) !== sender.gen || this.faults.isCut(from, to)) {
           this.scheduler.trace?.push(`${this.clock.nowMs()} drop ${label}`);
           return;
         }
@@ -154,11 +165,12 @@ export class InprocNetwork implements Transport {
   }
 
   /** Invokes a method on the endpoint at `address` after a seeded delivery, honouring deadline and cancel. */
-  private call<T>(origin: string, address: string, method: string, invoke: (s: ServedServices, opts: CallOptions) => Promise<T>, opts: CallOptions = {}): Promise<T> {
+  private call<T>(caller: Origin, address: string, method: string, invoke: (s: ServedServices, opts: CallOptions) => Promise<T>, opts: CallOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       let done = false;
       let endpoint: Endpoint | undefined;
       const controller = new AbortController();
+      const origin = caller.address;
       const mine = this.outgoing.get(origin) ?? new Set();
       this.outgoing.set(origin, mine);
       mine.add(controller);
@@ -169,7 +181,7 @@ export class InprocNetwork implements Transport {
         mine.delete(controller);
         opts.signal?.removeEventListener("abort", onAbort);
         endpoint?.inflight.delete(failFromServer);
-        if (this.dead.has(origin)) return; // a crashed caller hears nothing more
+        if (this.gen(origin) !== caller.gen) return; // a crashed caller hears nothing more
         if (err) {
           if (!controller.signal.aborted) controller.abort(err);
           reject(err);
@@ -183,7 +195,7 @@ export class InprocNetwork implements Transport {
           : undefined;
       if (opts.signal?.aborted) return onAbort();
       opts.signal?.addEventListener("abort", onAbort, { once: true });
-      this.hop(origin, address, `req ${method}`, () => {
+      this.hop(caller, address, `req ${method}`, () => {
         if (done) return;
         endpoint = this.endpoints.get(address);
         if (!endpoint) return finish(new UnavailableError(`Task ${this.labelOf(address)} at inproc://${address} is unavailable: no server is listening there`));
@@ -194,28 +206,22 @@ export class InprocNetwork implements Transport {
         } catch (err) {
           p = Promise.reject(err);
         }
-        const served = endpoint;
+        const server: Origin = { address, gen: this.gen(address) };
         p.then(
-          (v) => this.reply(address, origin, method, served, () => finish(null, v)),
-          (err: unknown) => this.reply(address, origin, method, served, () => finish(asOpError(err))),
+          (v) => this.hop(server, origin, `res ${method}`, () => finish(null, v)),
+          (err: unknown) => this.hop(server, origin, `res ${method}`, () => finish(asOpError(err))),
         );
       });
     });
   }
 
-  /** The response hop; lost when the server crashed meanwhile (its caller got the reset already). */
-  private reply(from: string, to: string, method: string, served: Endpoint, deliver: () => void): void {
-    if (this.endpoints.get(from) !== served) return;
-    this.hop(from, to, `res ${method}`, deliver);
-  }
-
-  private masterStub(origin: string, address: string): MasterService {
+  private masterStub(origin: Origin, address: string): MasterService {
     return stub<MasterService>((method, req, opts) =>
       this.route(address).call(origin, address, `master.${String(method)}`, (s, o) => (s.master[method] as (r: unknown, o: CallOptions) => Promise<unknown>).call(s.master, req, o), opts),
     );
   }
 
-  private workerStub(origin: string, address: string): WorkerService {
+  private workerStub(origin: Origin, address: string): WorkerService {
     return stub<WorkerService>((method, req, opts) =>
       this.route(address).call(origin, address, `worker.${String(method)}`, (s, o) => (s.worker[method] as (r: unknown, o: CallOptions) => Promise<unknown>).call(s.worker, req, o), opts),
     );
@@ -227,11 +233,11 @@ export class InprocNetwork implements Transport {
   }
 
   connectMaster(address: string): MasterService {
-    return this.masterStub(CLIENT, address);
+    return this.masterStub({ address: CLIENT, gen: 0 }, address);
   }
 
   connectWorker(address: string): WorkerService {
-    return this.workerStub(CLIENT, address);
+    return this.workerStub({ address: CLIENT, gen: 0 }, address);
   }
 
   has(address: string): boolean {

@@ -43,6 +43,7 @@ export class SimScheduler {
   private now = 0;
   private inflightIo = 0;
   private pumping = false;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(options: SchedulerOptions = {}) {
     this.random = new SeededRandom(options.seed ?? 0);
@@ -87,6 +88,22 @@ export class SimScheduler {
     });
   };
 
+  /** Records a line in the trace (faults a workload injects, say), at the current time. */
+  note(label: string): void {
+    this.trace?.push(`${this.now} ${label}`);
+  }
+
+  /**
+   * Resolves the next time the scheduler finds nothing to run: no ready event, no timer (virtual
+   * time) and no I/O in flight. A caller still waiting on the simulation then will wait forever.
+   */
+  whenIdle(): Promise<void> {
+    return new Promise((resolve) => {
+      this.idleWaiters.push(resolve);
+      this.kick();
+    });
+  }
+
   /** Events waiting to run, timers armed and I/O in flight (for tests and status). */
   get pending(): { ready: number; timers: number; io: number } {
     return { ready: this.ready.length, timers: this.timers.filter((t) => !t.cancelled).length, io: this.inflightIo };
@@ -114,7 +131,14 @@ export class SimScheduler {
         event = timer;
       }
     }
-    if (!event) return;
+    if (!event) {
+      if (this.inflightIo === 0 && this.idleWaiters.length > 0) {
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const w of waiters) w();
+      }
+      return;
+    }
     this.trace?.push(`${this.now} ${event.label}`);
     try {
       event.run();
