@@ -10,11 +10,12 @@ import type { Graph } from "../graph/graph.js";
 import { isTensorConvertible, Tensor } from "../graph/tensor.js";
 import type { TensorConvertible } from "../graph/tensor.js";
 import { NDArray, ndarray } from "../tensor/ndarray.js";
+import { copyNDArray } from "../tensor/ndarray-copy.js";
 import { InprocNetwork } from "../transport/inproc/inproc-transport.js";
 import { SimScheduler } from "../transport/inproc/scheduler.js";
 import type { ConfigProto, NamedTensor, RunMetadata, RunOptions } from "../transport/messages.js";
 import { getTransport, parseTarget } from "../transport/registry.js";
-import type { ConnectOptions, MasterService } from "../transport/services.js";
+import type { CallOptions, ConnectOptions, MasterService } from "../transport/services.js";
 import { makeEnv, systemClock } from "../util/env.js";
 import type { Clock } from "../util/env.js";
 import { flattenFetches } from "./fetches.js";
@@ -37,11 +38,19 @@ export interface RunArgs {
   options?: RunOptions;
   /** Filled with step stats when options.traceLevel is "full". */
   runMetadata?: RunMetadata;
+  /**
+   * Cancels the step: its blocked ops fail with `CancelledError` on every task, a partly filled
+   * `dequeueMany` puts its elements back, and the run rejects.
+   * @example const ac = new AbortController(); const p = sess.run(deq, { signal: ac.signal }); ac.abort();
+   */
+  signal?: AbortSignal;
 }
 
 interface Connection {
   master: MasterService;
   local?: EngineServer;
+  /** Values cross by reference (inproc, private session): feeds and fetches are copied at this boundary. */
+  byReference: boolean;
 }
 
 async function connect(target: string | undefined, security?: ConnectOptions, seed?: number): Promise<Connection> {
@@ -55,13 +64,22 @@ async function connect(target: string | undefined, security?: ConnectOptions, se
       transport: new InprocNetwork({ scheduler: new SimScheduler({ seed: env.random.int(2 ** 32) }) }),
       env,
     });
-    return { master: local.master, local };
+    return { master: local.master, local, byReference: true };
   }
   const { transport, address } = parseTarget(target);
   // A simulated cluster's address: connect on its own network now, with no host turn in between.
   const simulated = transport === "inproc" ? InprocNetwork.owner(address) : undefined;
-  if (simulated) return { master: simulated.connectMaster(address) };
-  return { master: (await getTransport(transport)).connectMaster(address, security) };
+  if (simulated) return { master: simulated.connectMaster(address), byReference: true };
+  return { master: (await getTransport(transport)).connectMaster(address, security), byReference: transport === "inproc" };
+}
+
+/** One device of the cluster, as `sess.listDevices()` reports it. */
+export interface DeviceInfo {
+  name: string;
+  deviceType: string;
+  memoryLimitBytes: number;
+  /** 64-bit, fresh at every start of the device's task: a changed value means the task restarted. */
+  incarnation: bigint;
 }
 
 /** Called with every step a session starts (higher layers watch steps without the client knowing them). */
@@ -165,25 +183,30 @@ export class Session {
   private async runStep<F extends Fetches>(fetches: F, args: RunArgs): Promise<FetchResult<F>> {
     this.assertOpen();
     const flat = flattenFetches(this.graph, fetches);
-    const feed = this.feedsOf(args.feedDict);
+    const fed = this.feedsOf(args.feedDict);
     const handle = await this.sync();
-    const { master } = await this.connection;
+    const { master, byReference } = await this.connection;
+    // One program, one behaviour: on a by-reference transport a fed array changed after the run,
+    // or a fetched one changed by the caller, must not be a variable's or queue's storage.
+    const feed = byReference ? fed.map((t) => ({ name: t.name, tensor: copyNDArray(t.tensor) })) : fed;
     const options = args.options ?? {};
     const timeout = (options.timeoutInMs ?? 0) > 0 ? options.timeoutInMs! : (this.config.operationTimeoutInMs ?? 0);
+    const callOptions: CallOptions = timeout > 0 ? { timeoutMs: timeout + 2000 } : {};
+    if (args.signal) callOptions.signal = args.signal;
     const res = await master.runStep(
       { sessionHandle: handle, feed, fetch: flat.tensors, target: flat.targets, options: { ...options, timeoutInMs: timeout } },
-      timeout > 0 ? { timeoutMs: timeout + 2000 } : {},
+      callOptions,
     );
     if (args.runMetadata && res.metadata?.stepStats) args.runMetadata.stepStats = res.metadata.stepStats;
-    return flat.rebuild(new Map(res.tensor.map((t) => [t.name, t.tensor]))) as FetchResult<F>;
+    return flat.rebuild(new Map(res.tensor.map((t) => [t.name, byReference ? copyNDArray(t.tensor) : t.tensor]))) as FetchResult<F>;
   }
 
   /** The cluster's devices as this session's master sees them. */
-  async listDevices(): Promise<{ name: string; deviceType: string; memoryLimitBytes: number }[]> {
+  async listDevices(): Promise<DeviceInfo[]> {
     this.assertOpen();
     const { master } = await this.connection;
     const r = await master.listDevices({}, this.rpcTimeout);
-    return [...r.localDevice, ...r.remoteDevice].map((d) => ({ name: d.name, deviceType: d.deviceType, memoryLimitBytes: d.memoryLimitBytes }));
+    return [...r.localDevice, ...r.remoteDevice].map((d) => ({ name: d.name, deviceType: d.deviceType, memoryLimitBytes: d.memoryLimitBytes, incarnation: d.incarnation }));
   }
 
   /** Closes the session: its running steps are cancelled; a local session's state is freed. */

@@ -14,6 +14,7 @@ import type { TaskId } from "./devices.js";
 import { Master } from "./master/master-service.js";
 import { namedPeer } from "./peer-worker.js";
 import { Worker } from "./worker/worker-service.js";
+import { drawIncarnation } from "./incarnation.js";
 import "./kernels/all.js";
 
 export interface EngineServerOptions {
@@ -49,6 +50,8 @@ export class EngineServer {
   private markStopped!: () => void;
   private readonly peers = new Map<string, WorkerService>();
   readonly master: Master;
+  /** This start of the task (fresh at every start; in its devices' attributes). */
+  readonly incarnation: bigint;
   readonly worker: Worker;
   private cluster: ClusterDef;
 
@@ -56,17 +59,20 @@ export class EngineServer {
     this.stoppedSignal = new Promise((r) => (this.markStopped = r));
     this.cluster = options.cluster;
     const task: TaskId = { job: options.jobName, task: options.taskIndex };
+    this.incarnation = drawIncarnation(env);
     this.worker = new Worker({
       ...env,
       job: task.job,
       task: task.task,
-      devices: localDevices(task.job, task.task, options.virtualGpus ?? 0),
+      incarnation: this.incarnation,
+      devices: localDevices(task.job, task.task, options.virtualGpus ?? 0, this.incarnation),
       peer: (job, index) => this.workerFor({ job, task: index }),
     });
     this.master = new Master({
       ...env,
       cluster: options.cluster,
       task,
+      incarnation: this.incarnation,
       worker: (t) => this.workerFor(t),
       stuckWarnMs: options.stuckWarnMs ?? Number(process.env.TFCLUSTER_STUCK_WARN_MS ?? 10_000),
       defaultSessionConfig: options.config ?? {},

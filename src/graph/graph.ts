@@ -138,6 +138,11 @@ export class Graph {
     this.finalized = true;
   }
 
+  /** Makes a finalized graph mutable again (TF's _unsafe_unfinalize; MonitoredSession's close uses it). */
+  unsafeUnfinalize(): void {
+    this.finalized = false;
+  }
+
   get isFinalized(): boolean {
     return this.finalized;
   }

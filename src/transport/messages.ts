@@ -50,7 +50,8 @@ export interface DeviceAttributes {
   name: string;
   deviceType: string;
   memoryLimitBytes: number;
-  incarnation: number;
+  /** 64-bit, fresh at every start of the task. */
+  incarnation: bigint;
 }
 
 // ---- MasterService ----
@@ -105,6 +106,10 @@ export interface GetStatusResponse {
 export interface CreateWorkerSessionRequest {
   sessionHandle: string;
   isolateSessionState: boolean;
+  /** The master's task ("/job:worker/replica:0/task:0") and incarnation (TF 2.x fields 5, 6): a
+   *  worker drops the sessions of an older incarnation of that master (it restarted). */
+  masterTask?: string;
+  masterIncarnation?: bigint;
 }
 export interface DeleteWorkerSessionRequest {
   sessionHandle: string;

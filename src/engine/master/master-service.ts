@@ -11,12 +11,16 @@ import { tracer } from "../../util/logger.js";
 import { taskKey } from "../devices.js";
 import type { TaskId } from "../devices.js";
 import { MasterSession } from "./master-session.js";
+import { incarnationHex } from "../incarnation.js";
+import { appendAll } from "../../util/arrays.js";
 
 const trace = tracer("master");
 
 export interface MasterEnv extends Env {
   cluster: m.ClusterDef;
   task: TaskId;
+  /** This master's task incarnation: in its session handles and its CreateWorkerSession calls. */
+  incarnation?: bigint;
   worker(task: TaskId): WorkerService;
   /** How long device discovery waits for a task before counting it unreachable. */
   discoveryTimeoutMs?: number;
@@ -84,7 +88,7 @@ export class Master implements MasterService {
       tasks.map(async (t) => {
         try {
           const res = await this.env.worker(t).getStatus({}, { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
-          devices.push(...res.deviceAttributes);
+          appendAll(devices, res.deviceAttributes);
         } catch (err) {
           unreachable.set(taskKey(t), asOpError(err).message);
           trace(`device discovery: ${taskKey(t)} unreachable: ${asOpError(err).message}`);
@@ -102,8 +106,10 @@ export class Master implements MasterService {
     const config: m.ConfigProto = { ...this.env.defaultSessionConfig, ...definedFields(req.config) };
     const { devices, unreachable } = await this.discover(config, opts);
     const home = clusterTasks(this.env.cluster)[0] ?? this.env.task;
-    const handle = `${this.env.task.job}-${this.env.task.task}-${this.nextHandle++}-${this.env.random.int(2 ** 30).toString(16)}`;
-    const session = new MasterSession(handle, { ...this.env, worker: (t) => this.env.worker(t), nextStepId: () => this.nextStepId(), stuckWarnMs: this.env.stuckWarnMs ?? 0 }, config, {
+    // The incarnation keeps a restarted master (even with the same seed) from reusing an old handle,
+    // which would hand the new session the old one's private queues and isolated variables.
+    const handle = `${this.env.task.job}-${this.env.task.task}-${incarnationHex(this.env.incarnation ?? 0n)}-${this.nextHandle++}-${this.env.random.int(2 ** 30).toString(16)}`;
+    const session = new MasterSession(handle, { ...this.env, worker: (t) => this.env.worker(t), nextStepId: () => this.nextStepId(), masterTask: this.env.task, stuckWarnMs: this.env.stuckWarnMs ?? 0 }, config, {
       devices,
       masterTask: this.env.task,
       resourceHome: home,
@@ -130,8 +136,9 @@ export class Master implements MasterService {
     return { newGraphVersion: s.extend(req.graphDef.node) };
   }
 
-  async runStep(req: m.RunStepRequest): Promise<m.RunStepResponse> {
-    return this.session(req.sessionHandle).run(req);
+  /** The call's signal (its client cancelled, its deadline passed, its client went away) cancels the step. */
+  async runStep(req: m.RunStepRequest, opts: CallOptions = {}): Promise<m.RunStepResponse> {
+    return this.session(req.sessionHandle).run(req, opts.signal);
   }
 
   async closeSession(req: m.CloseSessionRequest): Promise<m.Empty> {

@@ -47,8 +47,17 @@ export interface StepResult {
 /** Marker value sent on control-only cross-task edges. */
 const CONTROL_TOKEN = new NDArray("bool", [], new Uint8Array([1]));
 
-export function rendezvousKey(sendDevice: string, recvDevice: string, tensorName: string): string {
-  return `${sendDevice};${recvDevice};${tensorName}`;
+/**
+ * TF's rendezvous key: "send_device;send_incarnation;recv_device;tensor_name". The sender's
+ * incarnation (as the session found it) lets a restarted sender refuse a key of its old life.
+ */
+export function rendezvousKey(sendDevice: string, sendIncarnation: number, recvDevice: string, tensorName: string): string {
+  return `${sendDevice};${BigInt.asUintN(64, BigInt(sendIncarnation)).toString(16)};${recvDevice};${tensorName}`;
+}
+
+/** The sender incarnation field of a rendezvous key, as written by rendezvousKey. */
+export function keyIncarnation(key: string): string {
+  return key.split(";")[1] ?? "";
 }
 
 export class PartitionExecutable {
@@ -206,7 +215,7 @@ class StepRun {
     if (node.attrs.b("client_terminated", false)) {
       this.fetches.set(name, value);
     } else {
-      this.hooks.rendezvous.send(rendezvousKey(node.attrs.s("send_device"), node.attrs.s("recv_device"), name), value);
+      this.hooks.rendezvous.send(rendezvousKey(node.attrs.s("send_device"), node.attrs.i("send_device_incarnation", 0), node.attrs.s("recv_device"), name), value);
     }
     return [];
   }
@@ -219,7 +228,7 @@ class StepRun {
       return [v];
     }
     const sendDevice = node.attrs.s("send_device");
-    const key = rendezvousKey(sendDevice, node.attrs.s("recv_device"), name);
+    const key = rendezvousKey(sendDevice, node.attrs.i("send_device_incarnation", 0), node.attrs.s("recv_device"), name);
     const signal = this.hooks.step.signal;
     const p = this.hooks.isLocalDevice(sendDevice)
       ? this.hooks.rendezvous.recv(key, signal)

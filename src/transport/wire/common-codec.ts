@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from "../../errors/index.js";
 import type * as m from "../messages.js";
-import { codec, has, setIf, toNumber, type Int64Wire } from "./proto.js";
+import { codec, has, setIf, toBigInt, toNumber, type Int64Wire } from "./proto.js";
 import { tensorFromWire, tensorToWire, type TensorProtoWire } from "./tensor-codec.js";
 
 export interface ConfigProtoWire {
@@ -123,7 +123,7 @@ export interface DeviceAttributesWire {
 }
 
 export function deviceToWire(d: m.DeviceAttributes): DeviceAttributesWire {
-  return { name: d.name, device_type: d.deviceType, memory_limit: d.memoryLimitBytes, incarnation: d.incarnation };
+  return { name: d.name, device_type: d.deviceType, memory_limit: d.memoryLimitBytes, incarnation: BigInt.asUintN(64, d.incarnation).toString() };
 }
 
 export function deviceFromWire(w: DeviceAttributesWire): m.DeviceAttributes {
@@ -131,7 +131,7 @@ export function deviceFromWire(w: DeviceAttributesWire): m.DeviceAttributes {
     name: w.name ?? "",
     deviceType: w.device_type ?? "",
     memoryLimitBytes: toNumber(w.memory_limit),
-    incarnation: toNumber(w.incarnation),
+    incarnation: BigInt.asUintN(64, toBigInt(w.incarnation)),
   };
 }
 

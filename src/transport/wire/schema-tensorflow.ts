@@ -158,6 +158,7 @@ message GetStatusRequest {}
 message GetStatusResponse { repeated DeviceAttributes device_attributes = 1; }
 message CreateWorkerSessionRequest {
   string session_handle = 1; ServerDef server_def = 2; bool isolate_session_state = 3;
+  string master_task = 5; int64 master_incarnation = 6;
 }
 message CreateWorkerSessionResponse {}
 message DeleteWorkerSessionRequest { string session_handle = 1; }

@@ -19,7 +19,7 @@ export const device = (task: number): m.DeviceAttributes => ({
   name: `/job:worker/replica:0/task:${task}/device:CPU:0`,
   deviceType: "CPU",
   memoryLimitBytes: 2 ** 33,
-  incarnation: 1000 + task,
+  incarnation: BigInt(1000 + task),
 });
 
 /** Resolves when `signal` aborts, rejecting with its reason — what a blocked op does. */
