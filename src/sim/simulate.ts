@@ -13,11 +13,13 @@ import { InvalidArgumentError } from "../errors/index.js";
 import { freshSeed } from "../util/env.js";
 import { queuesWorkload } from "./simulate-queues.js";
 import { readersWorkload } from "./simulate-readers.js";
+import { trainingWorkload } from "./simulate-training.js";
 import type { Workload, WorkloadResult } from "./workload.js";
 
 export const workloads: Record<string, Workload> = {
   queues: queuesWorkload,
   readers: readersWorkload,
+  training: trainingWorkload,
 };
 
 export interface SimulateOptions {

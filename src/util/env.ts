@@ -67,6 +67,14 @@ export function hostTurn(fn: () => void): void {
 }
 
 /**
+ * Whether this process has host file I/O in flight that no I/O gate covers (a Saver's files,
+ * say). A simulation makes no decision meanwhile, so virtual time never jumps over real I/O.
+ */
+export function hostFileIoInFlight(): boolean {
+  return process.getActiveResourcesInfo().some((r) => r.startsWith("FSReq") || r === "CloseReq");
+}
+
+/**
  * Lets timers, I/O and other loops run before continuing. On a simulated clock that is a 0 ms
  * timer (it fires once everything else at this instant is done); on the real one, the host's next turn.
  */

@@ -6,7 +6,7 @@
  * flight, jumping to the next timer — so a 60 s deadline takes no wall time, and a run is a
  * function of its seed (FoundationDB's simulator, madsim).
  */
-import { hostTurn, SeededRandom, systemClock } from "../../util/env.js";
+import { hostFileIoInFlight, hostTurn, SeededRandom, systemClock } from "../../util/env.js";
 import type { Clock, IoGate, Random } from "../../util/env.js";
 
 interface Ready {
@@ -119,6 +119,11 @@ export class SimScheduler {
   private step(): void {
     this.pumping = false;
     if (this.inflightIo > 0) return; // the completion posts an event, which kicks again
+    if (hostFileIoInFlight()) {
+      // Ungated host I/O (a checkpoint being written): wait for it before deciding anything.
+      this.kick();
+      return;
+    }
     let event: Ready | undefined;
     if (this.ready.length > 0) {
       const i = this.random.int(this.ready.length);
