@@ -11,7 +11,7 @@ export type { DeviceFunction } from "./graph/graph.js";
 export { Tensor } from "./graph/tensor.js";
 export type { TensorLike } from "./graph/convert.js";
 export { DeviceSpec } from "./graph/device-spec.js";
-export { device, nameScope, container, controlDependencies } from "./graph/scopes.js";
+export { device, nameScope, container, controlDependencies, colocateWith } from "./graph/scopes.js";
 export {
   Variable,
   assign,
@@ -103,10 +103,11 @@ export { clipByGlobalNorm, globalNorm } from "./graph/ops/clip-ops.js";
 export type { ClipByGlobalNormOptions } from "./graph/ops/clip-ops.js";
 
 export { Session } from "./client/session.js";
-export type { SessionOptions, RunArgs, FeedDict } from "./client/session.js";
+export type { SessionOptions, RunArgs, FeedDict, DeviceInfo } from "./client/session.js";
 export { timeline } from "./client/timeline.js";
 export { clusterStatus } from "./client/cluster-status.js";
-export type { ResourceStatus } from "./transport/messages.js";
+export type { ClusterStatus } from "./client/cluster-status.js";
+export type { ResourceStatus, TaskStatus } from "./transport/messages.js";
 export type { ConfigProto, RunOptions, RunMetadata } from "./transport/messages.js";
 
 export * as train from "./train/index.js";

@@ -126,13 +126,15 @@ class GatedSource implements ByteSource {
 
 /**
  * Opens `path` (bytes, as TF strings are) for reading; fails as TF's NewRandomAccessFile does.
+ * `resolved`: the path a FileAccess check returned, opened instead (messages keep `path`).
  * With `io` (a simulation's gate), the open and every read complete in the scheduler's order.
  */
-export async function openByteSource(path: Uint8Array, compression: CompressionType = "", io?: IoGate): Promise<ByteSource> {
+export async function openByteSource(path: Uint8Array, compression: CompressionType = "", resolved?: string, io?: IoGate): Promise<ByteSource> {
   const name = pathText(path);
+  const real = resolved ?? fsPath(path);
   let file: FileHandle;
   try {
-    file = await (io ? io(`io open ${name}`, () => open(fsPath(path), "r")) : open(fsPath(path), "r"));
+    file = await (io ? io(`io open ${name}`, () => open(real, "r")) : open(real, "r"));
   } catch (err) {
     throw fileError(name, err);
   }

@@ -101,7 +101,7 @@ export class InprocNetwork implements Transport {
 
   async serve(address: string, services: ServedServices): Promise<ServerHandle> {
     const bound = this.allocateAddress(address);
-    if (this.endpoints.has(bound)) throw new UnknownError(`Could not start inproc server: address ${bound} is already in use`);
+    if (this.endpoints.has(bound)) throw new UnknownError(`Could not start inproc server at ${bound}: address ${bound} is already in use`);
     const endpoint: Endpoint = { services, inflight: new Set() };
     this.endpoints.set(bound, endpoint);
     return {
@@ -127,8 +127,12 @@ export class InprocNetwork implements Transport {
     if (!endpoint) return;
     this.endpoints.delete(address);
     this.scheduler.trace?.push(`${this.clock.nowMs()} crash ${this.labelOf(address)}`);
-    const err = new UnavailableError(`Task ${this.labelOf(address)} at inproc://${address} is unavailable: connection reset (the task crashed)`);
+    const err = this.resetError(address);
     for (const fail of endpoint.inflight) fail(err);
+  }
+
+  private resetError(address: string): UnavailableError {
+    return new UnavailableError(`Task ${this.labelOf(address)} at inproc://${address} is unavailable: connection reset (the task crashed)`);
   }
 
   private gen(address: string): number {
@@ -146,16 +150,21 @@ export class InprocNetwork implements Transport {
     };
   }
 
-  /** One hop from→to: seeded jitter and configured delay; lost when cut, or when its sender's incarnation died. */
-  private hop(sender: Origin, to: string, what: string, then: () => void): void {
+  /**
+   * One hop from→to: seeded jitter and configured delay; lost when cut, or when its sender's
+   * incarnation died (then `onSenderCrashed`, if given, runs instead).
+   */
+  private hop(sender: Origin, to: string, what: string, then: () => void, onSenderCrashed?: () => void): void {
     const from = sender.address;
     const jitter = this.jitterMs > 0 ? this.scheduler.random.int(this.jitterMs + 1) : 0;
     const label = `${what} ${this.labelOf(from)}>${this.labelOf(to)}`;
     this.scheduler.post(
       label,
       () => {
-        if (this.gen(from) !== sender.gen || this.faults.isCut(from, to)) {
+        const crashed = this.gen(from) !== sender.gen;
+        if (crashed || this.faults.isCut(from, to)) {
           this.scheduler.trace?.push(`${this.clock.nowMs()} drop ${label}`);
+          if (crashed) onSenderCrashed?.();
           return;
         }
         then();
@@ -206,10 +215,16 @@ export class InprocNetwork implements Transport {
         } catch (err) {
           p = Promise.reject(err);
         }
+        // A reply already produced is on its way: a server stopping now does not replace it; one
+        // that crashes before it is delivered resets the connection (the caller hears that).
         const server: Origin = { address, gen: this.gen(address) };
+        const reply = (deliver: () => void): void => {
+          endpoint?.inflight.delete(failFromServer);
+          this.hop(server, origin, `res ${method}`, deliver, () => finish(this.resetError(address)));
+        };
         p.then(
-          (v) => this.hop(server, origin, `res ${method}`, () => finish(null, v)),
-          (err: unknown) => this.hop(server, origin, `res ${method}`, () => finish(asOpError(err))),
+          (v) => reply(() => finish(null, v)),
+          (err: unknown) => reply(() => finish(asOpError(err))),
         );
       });
     });

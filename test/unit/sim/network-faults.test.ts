@@ -41,8 +41,8 @@ it("a partition between worker and ps makes their steps time out; the worker alo
     expect((await after.run(read)).item()).toBe(3);
     expect(cluster.trace.some((e) => e.includes("drop"))).toBe(true);
     await after.close();
-    // The old master session is still waiting on its lost registration: closing it times out too.
-    await expect(sess.close()).rejects.toBeInstanceOf(tf.errors.DeadlineExceededError);
+    // The old master session is still waiting on its lost registration: its close is bounded, and resolves.
+    await sess.close();
   });
 });
 
