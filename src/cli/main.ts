@@ -17,6 +17,7 @@ import { formatStatus } from "./format-status.js";
 import { addClientSecurityFlags, addServerSecurityFlags, clientSecurity, serverSecurityOptions } from "./security-flags.js";
 import type { ClientSecurityFlags, ServerSecurityFlags } from "./security-flags.js";
 import { formatTasks, reportUnreachable } from "./health-report.js";
+import { addSimulateCommand } from "./simulate-command.js";
 
 function int(value: string): number {
   const n = Number(value);
@@ -145,6 +146,7 @@ export function buildProgram(): Command {
     });
 
   addDemoCommand(program);
+  addSimulateCommand(program);
   return program;
 }
 

@@ -148,7 +148,7 @@ export class Worker implements WorkerService {
     this.running.set(req.stepId, { controller, sessionHandle: req.sessionHandle });
     try {
       const result = await exe.run({
-        step: { stepId: req.stepId, sessionHandle: req.sessionHandle, signal: controller.signal, clock: this.env.clock, random: this.env.random },
+        step: { stepId: req.stepId, sessionHandle: req.sessionHandle, signal: controller.signal, clock: this.env.clock, random: this.env.random, ...(this.env.io ? { io: this.env.io } : {}) },
         resources: s.resources,
         feeds: new Map(req.send.map((t) => [clientTensorName(t.name), t.tensor])),
         rendezvous,
