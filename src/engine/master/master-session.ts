@@ -2,7 +2,7 @@
  * One client session on a master: the session graph, its versions, and the per-signature cache of
  * pruned, placed, partitioned and registered steps. A cached run costs one RunGraph per task.
  */
-import { CancelledError, DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, asOpError } from "../../errors/index.js";
+import { AbortedError, CancelledError, DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, asOpError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
 import type { GraphDef, NodeDef } from "../../graph/graph-def.js";
 import type * as m from "../../transport/messages.js";
@@ -47,6 +47,11 @@ export interface MasterSessionEnv extends Env {
 }
 
 export const CLOSE_MESSAGE = "Step was cancelled by an explicit call to `Session::Close()`.";
+
+/** A partition failure caused by the step's own abort elsewhere rather than by its own op. */
+function isConsequence(err: OpError): boolean {
+  return err instanceof CancelledError || (err instanceof AbortedError && /has already ended on this task/.test(err.message));
+}
 
 export class MasterSession {
   private readonly graph = new Map<string, NodeDef>();
@@ -171,12 +176,19 @@ export class MasterSession {
     const cancelTimer = timeoutMs > 0
       ? this.env.clock.setTimer(timeoutMs, () => controller.abort(new DeadlineExceededError("Timed out waiting for notification")))
       : () => {};
-    // The step's error is the abort reason: the first partition failure, the deadline or a close.
-    // Failures that follow it are its consequences (cancelled siblings) and are dropped.
-    let failed = false;
+    // The step's error is its root cause: the deadline or a close when those aborted it, else the
+    // first partition failure that is not a consequence of the abort. Consequences (a cancelled
+    // sibling, a RunGraph that reached its task after the abort did) can arrive first: messages
+    // between tasks race, so a consequence is kept only until a root cause comes.
+    let root: OpError | null = null;
+    let abortedByFailure = false;
     const fail = (err: unknown) => {
-      failed = true;
-      if (!controller.signal.aborted) controller.abort(asOpError(err));
+      const e = asOpError(err);
+      if (root === null || (isConsequence(root) && !isConsequence(e))) root = e;
+      if (!controller.signal.aborted) {
+        abortedByFailure = true;
+        controller.abort(e);
+      }
     };
     const cancelWatch = this.watchStuck(step, stepId);
     const onAbort = () => {
@@ -204,7 +216,7 @@ export class MasterSession {
             }),
         ),
       );
-      if (failed) throw reasonOf(controller.signal);
+      if (root !== null) throw abortedByFailure ? root : reasonOf(controller.signal);
       const values = new Map<string, m.NamedTensor["tensor"]>();
       const devStats: m.DeviceStepStats[] = [];
       for (const r of results) {

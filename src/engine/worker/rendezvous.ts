@@ -3,7 +3,7 @@
  * another task) takes it. Each key is consumed exactly once; a step's table is dropped when its
  * partition finished and every sent tensor was taken, or when the step is aborted.
  */
-import { AbortedError, cancellationError } from "../../errors/index.js";
+import { cancellationError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
 import type { NDArray } from "../../tensor/ndarray.js";
 
@@ -91,14 +91,16 @@ export function reasonOf(signal: AbortSignal): OpError {
  */
 export class RendezvousManager {
   private readonly steps = new Map<number, StepRendezvous>();
-  private readonly ended = new Set<number>();
+  /** Aborted steps and why, so a late caller fails with the step's own error (TF's StartAbort status). */
+  private readonly ended = new Map<number, OpError>();
   private static readonly ENDED_MAX = 4096;
 
   find(stepId: number): StepRendezvous {
     let r = this.steps.get(stepId);
     if (!r) {
       r = new StepRendezvous(stepId);
-      if (this.ended.has(stepId)) r.abort(new AbortedError(`Step ${stepId} has already ended on this task`));
+      const reason = this.ended.get(stepId);
+      if (reason) r.abort(reason);
       else this.steps.set(stepId, r);
     }
     return r;
@@ -117,8 +119,9 @@ export class RendezvousManager {
   }
 
   abort(stepId: number, err: OpError): void {
-    this.steps.get(stepId)?.abort(err);
-    this.forget(stepId);
+    const r = this.steps.get(stepId);
+    r?.abort(err);
+    this.forget(stepId, r?.abortReason ?? err);
   }
 
   abortAll(err: OpError): void {
@@ -131,11 +134,11 @@ export class RendezvousManager {
   }
 
   /** Drops an aborted step, remembering its id (bounded) for late callers. */
-  private forget(stepId: number): void {
+  private forget(stepId: number, reason: OpError): void {
     this.steps.delete(stepId);
-    this.ended.add(stepId);
+    if (!this.ended.has(stepId)) this.ended.set(stepId, reason);
     if (this.ended.size > RendezvousManager.ENDED_MAX) {
-      const first = this.ended.values().next().value;
+      const first = this.ended.keys().next().value;
       if (first !== undefined) this.ended.delete(first);
     }
   }
