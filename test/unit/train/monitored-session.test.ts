@@ -23,6 +23,7 @@ import { MonitoredTrainingSession } from "../../../src/train/monitored-training-
 import { ChiefSessionCreator } from "../../../src/train/session-creators.js";
 import { Scaffold } from "../../../src/train/scaffold.js";
 import { SingularMonitoredSession } from "../../../src/train/singular-monitored-session.js";
+import { StopIterationError } from "../../../src/train/step-context.js";
 
 const root = mkdtempSync(join(tmpdir(), "tfcluster-mts-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -218,6 +219,30 @@ describe("MonitoredSession with queue runners; SingularMonitoredSession", () => 
     await expect(sess.run(m.train)).rejects.toBeInstanceOf(AbortedError);
     await sess.close({ error: new AbortedError("lost") });
     expect(sess.rawSession()).toBeNull();
+  });
+});
+
+describe("MonitoredSession.runStepFn", () => {
+  it("gives the raw session and a hooked run; requestStop ends cleanly; a preemption retries the step function", async () => {
+    const m = counterModel();
+    const hook = new RecordingHook();
+    const sess = await MonitoredSession.create({ hooks: [hook, new FailingHook([2], () => new AbortedError("lost"))], graph: m.g });
+    let calls = 0;
+    const value = await sess.runStepFn(async (ctx) => {
+      calls++;
+      expect(ctx.session).toBeInstanceOf(tf.Session);
+      await ctx.session.run(m.train); // a raw run: no hooks
+      return Number((await ctx.runWithHooks(m.train)).item());
+    });
+    expect([value, calls]).toEqual([2, 1]);
+    expect(hook.calls.filter((c) => c === "beforeRun").length).toBe(1);
+    // The hooked run inside fails once with AbortedError: the session is recreated (fresh init) and that run retried.
+    expect(await sess.runStepFn(async (ctx) => Number((await ctx.runWithHooks(m.train)).item()))).toBe(1);
+    const err = await sess.runStepFn((ctx) => ctx.requestStop()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StopIterationError);
+    expect((err as Error).message).toBe("step_fn has requested the iterations to stop.");
+    await sess.close({ error: err });
+    expect(hook.calls.at(-1)).toBe("end"); // a StopIteration exit is clean
   });
 });
 
