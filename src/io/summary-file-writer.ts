@@ -17,8 +17,8 @@ import { encodeRecord } from "../engine/io/tfrecord-format.js";
 import type { Graph } from "../graph/graph.js";
 import { NDArray } from "../tensor/ndarray.js";
 import { encodeGraphDef } from "../transport/wire/graph-codec.js";
-import { encodeEvent, encodeSummary, isSummaryBytes } from "../transport/wire/summary-codec.js";
-import type { EventProto, SessionLogProto, SummaryProto } from "../transport/wire/summary-codec.js";
+import { decodeSummaryValues, encodeEvent, encodeSummary, encodeSummaryValues, SessionStatus } from "../transport/wire/summary-codec.js";
+import type { EventProto, SessionLogProto, SummaryProto, SummaryValueWire } from "../transport/wire/summary-codec.js";
 import { systemClock } from "../util/env.js";
 import type { Clock } from "../util/env.js";
 import { log } from "../util/logger.js";
@@ -33,6 +33,9 @@ export interface FileWriterOptions {
   /** Time source for file names, wall times and the flush timer; the system clock by default. */
   clock?: Clock;
 }
+
+/** A SessionLog whose status is SessionStatus's number or name. */
+export type SessionLogInput = Omit<SessionLogProto, "status"> & { status: number | keyof typeof SessionStatus };
 
 /** What addSummary takes: the fetched string NDArray, its bytes, or a Summary object. */
 export type SummaryInput = NDArray | Uint8Array | SummaryProto;
@@ -88,6 +91,7 @@ export class FileWriter {
   private cancelTimer: (() => void) | null = null;
   private error: OpError | null = null;
   private closed = false;
+  private readonly seenTags = new Set<string>();
   /** The current event file's path ("" before the first write). */
   path = "";
 
@@ -164,10 +168,28 @@ export class FileWriter {
     this.enqueue(encodeEvent(event));
   }
 
-  /** Adds a Summary (the fetched string, its bytes or an object) at `globalStep`. */
+  /**
+   * Adds a Summary (the fetched string, its bytes or an object) at `globalStep`. As TF does, a
+   * value's metadata is kept only the first time its tag comes with metadata.
+   */
   addSummary(summary: SummaryInput, globalStep?: number | bigint): void {
-    const bytes = summaryBytes(summary);
-    if (!isSummaryBytes(bytes)) throw new InvalidArgumentError("addSummary: the bytes given are not a serialized Summary");
+    let bytes = summaryBytes(summary);
+    let values: SummaryValueWire[];
+    try {
+      values = decodeSummaryValues(bytes);
+    } catch {
+      throw new InvalidArgumentError("addSummary: the bytes given are not a serialized Summary");
+    }
+    let stripped = false;
+    for (const v of values) {
+      if (!v.metadata) continue;
+      const tag = v.tag ?? "";
+      if (this.seenTags.has(tag)) {
+        delete v.metadata;
+        stripped = true;
+      } else this.seenTags.add(tag);
+    }
+    if (stripped) bytes = encodeSummaryValues(values);
     this.enqueue(eventWithSummary(encodeEvent(this.stamped(globalStep)), bytes));
   }
 
@@ -176,9 +198,11 @@ export class FileWriter {
     this.enqueue(encodeEvent({ ...this.stamped(globalStep), graphDef: encodeGraphDef(graph.toGraphDef()) }));
   }
 
-  /** Adds a SessionLog (START, STOP, CHECKPOINT) at `globalStep`. */
-  addSessionLog(sessionLog: SessionLogProto, globalStep?: number | bigint): void {
-    this.enqueue(encodeEvent({ ...this.stamped(globalStep), sessionLog }));
+  /** Adds a SessionLog at `globalStep`; the status as its number or name ("START", "STOP", "CHECKPOINT"). */
+  addSessionLog(sessionLog: SessionLogInput, globalStep?: number | bigint): void {
+    const status = typeof sessionLog.status === "string" ? SessionStatus[sessionLog.status] : sessionLog.status;
+    if (status === undefined) throw new InvalidArgumentError(`Unknown SessionLog status ${String(sessionLog.status)}`);
+    this.enqueue(encodeEvent({ ...this.stamped(globalStep), sessionLog: { ...sessionLog, status } }));
   }
 
   private stamped(globalStep: number | bigint | undefined): EventProto {

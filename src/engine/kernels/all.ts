@@ -11,6 +11,8 @@ import "./nn.js";
 import "./state.js";
 import "./count-up-to.js";
 import "./training.js";
+import "./training-adaptive.js";
 import "./save-restore.js";
+import "./accumulator.js";
 import "./summary.js";
 import "./parse-example.js";

@@ -5,68 +5,19 @@
  * Within a record the last copy of a key wins; the texts of the errors are TF's, which differ
  * between the batch op ("Name: …, Key: …, Index: …") and the fused single op ("Key: …").
  */
-import { InvalidArgumentError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
 import type { DType } from "../../tensor/dtypes.js";
 import { allocData, NDArray } from "../../tensor/ndarray.js";
 import type { NDData } from "../../tensor/ndarray.js";
 import { featureKind, keyEquals, parseExampleEntries, readBytesList, readFloatList, readInt64List } from "../io/example-wire.js";
 import type { FeatureRef } from "../io/example-wire.js";
+import { batchWording, couldNotParse, makeConfig, notMultiple, singleWording, TYPE_NAME } from "./parse-example-config.js";
+import type { Config, Wording } from "./parse-example-config.js";
 import { input, invalidArg, shapeStr } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
-const utf8 = new TextEncoder();
 const utf8d = new TextDecoder();
-
-/** DataTypeString, as the messages print types. */
-const TYPE_NAME: Partial<Record<DType, string>> = { float32: "float", int64: "int64", string: "string" };
-const LIST_NAME: Partial<Record<DType, string>> = { float32: "float", int64: "int64", string: "bytes" };
-
-interface Config {
-  denseKeys: Uint8Array[];
-  denseNames: string[];
-  denseTypes: DType[];
-  denseShapes: number[][];
-  /** Values per record of each dense feature. */
-  strides: number[];
-  denseDefaults: NDArray[];
-  sparseKeys: Uint8Array[];
-  sparseNames: string[];
-  sparseTypes: DType[];
-}
-
-/** The two wordings of the errors: batch (names and index) and the fused single-example op. */
-interface Wording {
-  example(key: string, b: number, suffix: string): string;
-  /** A list that does not parse, or one of the wrong length (the fused op says the same for both). */
-  badList(key: string, b: number, serialized: Uint8Array): string;
-  wrongCount(key: string, b: number, count: number, type: DType, shape: number[], serialized: Uint8Array): string;
-  required(key: string, b: number, type: DType): string;
-}
-
-function couldNotParse(serialized: Uint8Array): string {
-  return `Could not parse example input, value: '${utf8d.decode(serialized)}'`;
-}
-
-function batchWording(names: string[]): Wording {
-  const nameOf = (b: number): string => names[b] ?? "<unknown>";
-  const example = (key: string, b: number, suffix: string): string => `Name: ${nameOf(b)}, Key: ${key}, Index: ${b}.  ${suffix}`;
-  return {
-    example,
-    badList: (_key, _b, serialized) => couldNotParse(serialized),
-    wrongCount: (key, b, count, type, shape) =>
-      example(key, b, `Number of ${LIST_NAME[type]} values != expected.  Values size: ${count} but output shape: ${shapeStr(shape)}`),
-    required: (key, b, type) => `Name: ${nameOf(b)}, Feature: ${key} (data type: ${TYPE_NAME[type]}) is required but could not be found.`,
-  };
-}
-
-const singleWording: Wording = {
-  example: (key, _b, suffix) => `Key: ${key}.  ${suffix}`,
-  badList: (key) => `Key: ${key}.  Can't parse serialized Example.`,
-  wrongCount: (key) => `Key: ${key}.  Can't parse serialized Example.`,
-  required: (key, _b, type) => `Feature: ${key} (data type: ${TYPE_NAME[type]}) is required but could not be found.`,
-};
 
 /** Reads a list of `type` into data[offset, offset + capacity); its real length or -1. */
 function readList(type: DType, buf: Uint8Array, ref: FeatureRef, data: NDData | null, offset: number, capacity: number): number {
@@ -82,7 +33,7 @@ function copyDefault(dflt: NDArray, data: NDData, offset: number): void {
   } else (data as Float32Array).set(dflt.data as Float32Array, offset);
 }
 
-/** A VarLenFeature of one record: where its list is and how long it is. */
+/** A VarLenFeature or FixedLenSequenceFeature of one record: where its list is, how long it is. */
 interface SparseHit {
   buf: Uint8Array;
   ref: FeatureRef;
@@ -93,6 +44,10 @@ class Parser {
   readonly dense: NDData[];
   /** Per sparse key, per record: the list found, or null. */
   readonly sparse: (SparseHit | null)[][];
+  /** The same for each FixedLenSequenceFeature (unused for the fixed ones). */
+  private readonly sequences: (SparseHit | null)[][];
+  /** Values seen so far per sequence feature: TF checks the stride on this running count. */
+  private readonly sequenceTotals: number[];
 
   constructor(
     private readonly ctx: KernelContext,
@@ -100,8 +55,10 @@ class Parser {
     private readonly wording: Wording,
     batch: number,
   ) {
-    this.dense = cfg.denseTypes.map((t, d) => allocData(t, batch * cfg.strides[d]!));
+    this.dense = cfg.denseTypes.map((t, d) => allocData(t, cfg.variable[d] ? 0 : batch * cfg.strides[d]!));
     this.sparse = cfg.sparseTypes.map(() => new Array<SparseHit | null>(batch).fill(null));
+    this.sequences = cfg.denseTypes.map(() => new Array<SparseHit | null>(batch).fill(null));
+    this.sequenceTotals = cfg.denseTypes.map(() => 0);
   }
 
   private fail(message: string): OpError {
@@ -140,7 +97,7 @@ class Parser {
       }
     }
     for (let d = 0; d < cfg.denseKeys.length; d++) {
-      if (seenDense[d]) continue;
+      if (seenDense[d] || cfg.variable[d]) continue;
       const dflt = cfg.denseDefaults[d]!;
       if (dflt.size === 0) throw this.fail(wording.required(cfg.denseNames[d]!, b, cfg.denseTypes[d]!));
       copyDefault(dflt, this.dense[d]!, b * cfg.strides[d]!);
@@ -155,9 +112,36 @@ class Parser {
       throw this.fail(wording.example(key, b, `Data types don't match. Data type: ${TYPE_NAME[kind]} but expected type: ${TYPE_NAME[type]}`));
     }
     const stride = cfg.strides[d]!;
+    if (cfg.variable[d]) {
+      const n = readList(type, buf, ref, null, 0, 0);
+      if (n < 0) throw this.fail(wording.badList(key, b, buf));
+      this.sequenceTotals[d]! += n;
+      const total = this.sequenceTotals[d]!;
+      if (total % stride !== 0) throw this.fail(notMultiple(wording, key, b, total, type, cfg.denseShapes[d]!));
+      this.sequences[d]![b] = { buf, ref, count: n };
+      return;
+    }
     const count = readList(type, buf, ref, this.dense[d]!, b * stride, stride);
     if (count < 0) throw this.fail(wording.badList(key, b, buf));
     if (count !== stride) throw this.fail(wording.wrongCount(key, b, count, type, cfg.denseShapes[d]!, buf));
+  }
+
+  /** A FixedLenSequenceFeature's values: [B, T] + row shape (or [T] + row), padded with its default. */
+  sequenceOutput(d: number, lead: number[]): NDArray {
+    const hits = this.sequences[d]!;
+    const stride = this.cfg.strides[d]!;
+    const type = this.cfg.denseTypes[d]!;
+    let rows = 0;
+    for (const h of hits) if (h) rows = Math.max(rows, h.count / stride);
+    const perRecord = rows * stride;
+    const data = allocData(type, hits.length * perRecord);
+    const pad = this.cfg.denseDefaults[d]!.data;
+    if (Array.isArray(data)) (data as Uint8Array[]).fill((pad as Uint8Array[])[0]!);
+    else (data as Float32Array).fill((pad as Float32Array)[0]! as never);
+    hits.forEach((h, b) => {
+      if (h) readList(type, h.buf, h.ref, data, b * perRecord, h.count);
+    });
+    return new NDArray(type, [...lead, rows, ...this.cfg.denseShapes[d]!.slice(1)], data);
   }
 
   /** A sparse feature's indices, values and dense shape (rank 2 for a batch, 1 for one record). */
@@ -188,58 +172,6 @@ class Parser {
     const shape = batched ? BigInt64Array.of(BigInt(hits.length), BigInt(longest)) : BigInt64Array.of(BigInt(longest));
     return [new NDArray("int64", [total, rank], indices), new NDArray(type, [total], values), new NDArray("int64", [rank], shape)];
   }
-}
-
-function sameDims(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
-/** The dense defaults' checks of both kernels. */
-function checkDefaults(ctx: KernelContext, cfg: Config): void {
-  for (let d = 0; d < cfg.denseDefaults.length; d++) {
-    const def = cfg.denseDefaults[d]!;
-    const shape = cfg.denseShapes[d]!;
-    if (def.size > 0 && !sameDims(def.shape, shape)) {
-      throw invalidArg(ctx, `def_value[${d}].shape() == ${shapeStr(def.shape)} is not compatible with dense_shapes_[${d}] == ${shapeStr(shape)}`);
-    }
-    if (def.dtype !== cfg.denseTypes[d]) {
-      throw invalidArg(ctx, `dense_defaults[${d}].dtype() == ${TYPE_NAME[def.dtype] ?? def.dtype} != dense_types_[${d}] == ${TYPE_NAME[cfg.denseTypes[d]!]}`);
-    }
-  }
-}
-
-type StaticConfig = Omit<Config, "denseDefaults">;
-
-/** A node's attrs never change, so their reading is kept per NodeDef (keys come from attrs or inputs). */
-const staticConfigs = new WeakMap<object, { dense: string[]; sparse: string[]; cfg: StaticConfig }>();
-
-function staticConfig(ctx: KernelContext, denseNames: string[], sparseNames: string[]): StaticConfig {
-  const cached = staticConfigs.get(ctx.node);
-  if (cached && sameStrings(cached.dense, denseNames) && sameStrings(cached.sparse, sparseNames)) return cached.cfg;
-  const denseShapes = (ctx.attrs.list("dense_shapes").shape ?? []).map((s) => (s ?? []).map((d) => d ?? -1));
-  if (denseShapes.some((s) => s.some((x) => x < 0))) throw new InvalidArgumentError("FixedLenSequenceFeature (a variable-length dense shape) is not supported");
-  const cfg: StaticConfig = {
-    denseKeys: denseNames.map((k) => utf8.encode(k)),
-    denseNames,
-    denseTypes: ctx.attrs.list("Tdense").type ?? [],
-    denseShapes,
-    strides: denseShapes.map((s) => s.reduce((a, x) => a * x, 1)),
-    sparseKeys: sparseNames.map((k) => utf8.encode(k)),
-    sparseNames,
-    sparseTypes: ctx.attrs.list("sparse_types").type ?? [],
-  };
-  staticConfigs.set(ctx.node, { dense: denseNames, sparse: sparseNames, cfg });
-  return cfg;
-}
-
-function sameStrings(a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function makeConfig(ctx: KernelContext, denseNames: string[], sparseNames: string[], denseDefaults: NDArray[]): Config {
-  const cfg: Config = { ...staticConfig(ctx, denseNames, sparseNames), denseDefaults };
-  checkDefaults(ctx, cfg);
-  return cfg;
 }
 
 function stringsOf(t: NDArray): string[] {
@@ -276,7 +208,7 @@ function parseSingleExampleKernel(ctx: KernelContext): NDArray[] {
 /** The outputs in op order: sparse indices, values, shapes, then the dense values. */
 function assemble(parser: Parser, cfg: Config, batched: boolean, lead: number[]): NDArray[] {
   const sparse = cfg.sparseTypes.map((_t, s) => parser.sparseOutputs(s, batched));
-  const dense = cfg.denseTypes.map((t, d) => new NDArray(t, [...lead, ...cfg.denseShapes[d]!], parser.dense[d]!));
+  const dense = cfg.denseTypes.map((t, d) => (cfg.variable[d] ? parser.sequenceOutput(d, lead) : new NDArray(t, [...lead, ...cfg.denseShapes[d]!], parser.dense[d]!)));
   return [...sparse.map((x) => x[0]), ...sparse.map((x) => x[1]), ...sparse.map((x) => x[2]), ...dense];
 }
 

@@ -25,7 +25,18 @@ export interface VarLenFeature {
   readonly dtype: DType;
 }
 
-export type Feature = FixedLenFeature | VarLenFeature;
+/** A feature of rows of a fixed shape, as many as the Example has: parsed padded to the longest. */
+export interface FixedLenSequenceFeature {
+  readonly kind: "FixedLenSequenceFeature";
+  readonly shape: Shape;
+  readonly dtype: DType;
+  /** Must be true for Example parsing (TF's requirement). */
+  readonly allowMissing: boolean;
+  /** The scalar padding value; 0 or "" by default. */
+  readonly defaultValue: unknown;
+}
+
+export type Feature = FixedLenFeature | VarLenFeature | FixedLenSequenceFeature;
 
 interface FixedLenFeatureFactory {
   (shape: number | (number | null)[] | null, dtype: DType, defaultValue?: unknown): FixedLenFeature;
@@ -55,13 +66,31 @@ export const VarLenFeature = function (dtype: DType): VarLenFeature {
   return Object.freeze({ kind: "VarLenFeature" as const, dtype });
 } as VarLenFeatureFactory;
 
+interface FixedLenSequenceFeatureFactory {
+  (shape: number | number[], dtype: DType, allowMissing?: boolean, defaultValue?: unknown): FixedLenSequenceFeature;
+  new (shape: number | number[], dtype: DType, allowMissing?: boolean, defaultValue?: unknown): FixedLenSequenceFeature;
+}
+
+/**
+ * A sequence feature config: `[B, T] + shape` (or `[T] + shape` for one Example), padded with the
+ * scalar default. Example parsing needs `allowMissing: true`.
+ * @example const features = {frames: tf.io.FixedLenSequenceFeature([2], "float32", true)};
+ */
+export const FixedLenSequenceFeature = function (shape: number | number[], dtype: DType, allowMissing = false, defaultValue: unknown = null): FixedLenSequenceFeature {
+  const s: Shape = shape === null || shape === undefined ? null : typeof shape === "number" ? [shape] : [...shape];
+  return Object.freeze({ kind: "FixedLenSequenceFeature" as const, shape: s, dtype, allowMissing, defaultValue: defaultValue ?? null });
+} as FixedLenSequenceFeatureFactory;
+
 /** The parse ops' parameters: dense and sparse features, each in sorted key order. */
 export interface RawParams {
   denseKeys: string[];
   denseTypes: DType[];
-  denseShapes: number[][];
+  /** A sequence feature's shape starts with null. */
+  denseShapes: (number | null)[][];
   /** Per dense key: null (required), an NDArray already shaped, or a Tensor taken as is. */
   denseDefaults: (NDArray | Tensor | null)[];
+  /** The name of each default's constant ("Const", "key_<k>", "padding_<k>"). */
+  denseDefaultNames: string[];
   sparseKeys: string[];
   sparseTypes: DType[];
 }
@@ -104,9 +133,24 @@ function reshapedDefault(value: unknown, dtype: DType, shape: number[], reshapeN
   return new NDArray(dtype, [...shape], data);
 }
 
+function safeName(key: string): string {
+  return key.replace(/[^A-Za-z0-9_.\-/]/g, "_");
+}
+
+/** A sequence feature's padding: the scalar given (reshaped to []), else 0 or "". */
+function paddingValue(value: unknown, dtype: DType, reshapeName: () => string): NDArray | Tensor {
+  if (value instanceof Tensor) return value;
+  if (value === null) return ndarray(dtype === "string" ? "" : dtype === "int64" ? 0n : 0, { dtype });
+  const v = value instanceof NDArray ? value : ndarray(value, { dtype });
+  if (v.size !== 1) throw new RangeError(`Cannot reshape a tensor with ${v.size} elements to shape [] (1 elements) for '${reshapeName()}' (op: 'Reshape')`);
+  return new NDArray(dtype, [], v.dtype === dtype ? v.data : ndarray(v.toArray(), { dtype }).data);
+}
+
 /** _features_to_raw_params: the features in sorted key order, checked. */
 export function rawParams(features: Record<string, Feature>, scope: string): RawParams {
-  const p: RawParams = { denseKeys: [], denseTypes: [], denseShapes: [], denseDefaults: [], sparseKeys: [], sparseTypes: [] };
+  const p: RawParams = { denseKeys: [], denseTypes: [], denseShapes: [], denseDefaults: [], denseDefaultNames: [], sparseKeys: [], sparseTypes: [] };
+  let reshapes = 0;
+  const reshapeName = (): string => `${scope}/Reshape${reshapes++ === 0 ? "" : `_${reshapes - 1}`}`;
   for (const key of Object.keys(features).sort()) {
     const f = features[key]!;
     if (f.kind === "VarLenFeature") {
@@ -115,12 +159,22 @@ export function rawParams(features: Record<string, Feature>, scope: string): Raw
     } else if (f.kind === "FixedLenFeature") {
       const dtype = checkDType(key, f.dtype, "dense_defaults");
       const shape = fixedShape(key, f.shape);
-      const reshapeName = `${scope}/Reshape${p.denseDefaults.some((d) => d instanceof NDArray) ? `_${p.denseDefaults.filter((d) => d instanceof NDArray).length}` : ""}`;
-      const dflt = f.defaultValue === null ? null : f.defaultValue instanceof Tensor ? f.defaultValue : reshapedDefault(f.defaultValue, dtype, shape, reshapeName);
+      const dflt = f.defaultValue === null ? null : f.defaultValue instanceof Tensor ? f.defaultValue : reshapedDefault(f.defaultValue, dtype, shape, reshapeName());
       p.denseKeys.push(key);
       p.denseTypes.push(dtype);
       p.denseShapes.push(shape);
       p.denseDefaults.push(dflt);
+      p.denseDefaultNames.push(dflt instanceof NDArray ? `key_${safeName(key)}` : "Const");
+    } else if (f.kind === "FixedLenSequenceFeature") {
+      if (!f.allowMissing) throw new RangeError("Unsupported: FixedLenSequenceFeature requires allow_missing to be True.");
+      const dtype = checkDType(key, f.dtype, "dense_defaults");
+      if (f.shape === null || f.shape === undefined) throw new RangeError(`Missing shape for feature ${key}.`);
+      if (f.shape.some((d) => d === null)) throw new RangeError(`All dimensions of shape for feature ${key} need to be known but received ${pyShape(f.shape)}.`);
+      p.denseKeys.push(key);
+      p.denseTypes.push(dtype);
+      p.denseShapes.push([null, ...(f.shape as number[])]);
+      p.denseDefaults.push(paddingValue(f.defaultValue, dtype, reshapeName));
+      p.denseDefaultNames.push(f.defaultValue === null ? "Const" : `padding_${safeName(key)}`);
     } else {
       throw new TypeError(`Unsupported feature config for ${key}: ${JSON.stringify(f)}`);
     }

@@ -48,7 +48,7 @@ function stringConst(graph: Graph, s: string, name: string): Tensor {
 function defaultInputs(graph: Graph, p: RawParams): Tensor[] {
   return p.denseDefaults.map((d, i) => {
     if (d === null) return constantOp(new NDArray(p.denseTypes[i]!, [0], emptyData(p.denseTypes[i]!)), "Const", graph);
-    if (d instanceof NDArray) return constantOp(d, `key_${p.denseKeys[i]!.replace(/[^A-Za-z0-9_.\-/]/g, "_")}`, graph);
+    if (d instanceof NDArray) return constantOp(d, p.denseDefaultNames[i]!, graph);
     return d;
   });
 }
@@ -87,7 +87,7 @@ function collectOutputs(p: RawParams, outputs: Tensor[]): ParsedFeatures {
   return out;
 }
 
-function commonAttrs(p: RawParams): Record<string, { list: { type?: DType[]; shape?: number[][] } }> {
+function commonAttrs(p: RawParams): Record<string, { list: { type?: DType[]; shape?: (number | null)[][] } }> {
   return { sparse_types: { list: { type: p.sparseTypes } }, Tdense: { list: { type: p.denseTypes } }, dense_shapes: { list: { shape: p.denseShapes } } };
 }
 

@@ -15,7 +15,7 @@ import "../../../src/engine/kernels/all.js";
 import { Graph } from "../../../src/graph/graph.js";
 import { constant } from "../../../src/graph/ops/creation.js";
 import { histogram, merge, scalar } from "../../../src/graph/ops/summary.js";
-import { FileWriter, SessionStatus } from "../../../src/io/summary.js";
+import { FileWriter, FileWriterCache, SessionStatus } from "../../../src/io/summary.js";
 import { decodeGraphDef } from "../../../src/transport/wire/graph-codec.js";
 import type { Clock } from "../../../src/util/env.js";
 import { captureStderr } from "../../helpers/stderr.js";
@@ -161,7 +161,7 @@ describe("FileWriter", () => {
     expect(events(w.path).length).toBe(2);
     clock.micros += 2_000_000;
     w.reopen();
-    w.addSessionLog({ status: SessionStatus.STOP }, 3);
+    w.addSessionLog({ status: "STOP" }, 3);
     await w.close();
     expect(readdirSync(logdir).sort()).toEqual([`events.out.tfevents.1571234567.${hostname()}`, `events.out.tfevents.1571234569.${hostname()}`]);
     expect(events(w.path).map((e) => e.session_log?.status ?? e.file_version)).toEqual(["brain.Event:2", 2]);
@@ -175,8 +175,34 @@ describe("FileWriter", () => {
     await w.close();
   });
 
+  it("a tag's metadata is written with its first value only (TF's _seen_summary_tags)", async () => {
+    const w = new FileWriter(join(dir, "run6"), { clock: new ManualClock() });
+    const text = { value: [{ tag: "t", metadata: { pluginData: { pluginName: "text" } }, simpleValue: 1 }] };
+    w.addSummary(text, 1);
+    w.addSummary(text, 2);
+    await w.close();
+    const values = events(w.path).slice(1).map((e) => (e.summary!.value[0] as { metadata?: unknown }).metadata);
+    expect((values[0] as { plugin_data: { plugin_name: string } }).plugin_data.plugin_name).toBe("text");
+    expect(values[1]).toBeNull();
+  });
+
   it("addSummary refuses bytes that are no Summary", () => {
     const w = new FileWriter(join(dir, "run5"), { clock: new ManualClock() });
     expect(() => w.addSummary(new TextEncoder().encode("garbage"), 1)).toThrow("not a serialized Summary");
+  });
+
+  it("FileWriterCache test_cache / test_clear: one writer per directory until cleared", async () => {
+    const clock = new ManualClock();
+    const a = FileWriterCache.get(join(dir, "cache_a"), { clock });
+    expect(FileWriterCache.get(join(dir, "cache_a", ".."), { clock })).not.toBe(a);
+    expect(FileWriterCache.get(join(dir, "cache_a"))).toBe(a);
+    expect(FileWriterCache.get(join(dir, "x", "..", "cache_a"))).toBe(a);
+    await FileWriterCache.clear();
+    const b = FileWriterCache.get(join(dir, "cache_a"), { clock });
+    expect(b).not.toBe(a);
+    // Created with the default graph, so its file is written at once.
+    await b.flush();
+    expect(events(b.path).map((e) => (e.file_version ? "version" : e.graph_def ? "graph" : "?"))).toEqual(["version", "graph"]);
+    await FileWriterCache.clear();
   });
 });

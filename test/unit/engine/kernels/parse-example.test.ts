@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import "../../../../src/engine/kernels/parse-example.js";
 import { InvalidArgumentError } from "../../../../src/errors/index.js";
 import { constant } from "../../../../src/graph/ops/creation.js";
-import { FixedLenFeature, VarLenFeature } from "../../../../src/graph/ops/parse-features.js";
+import { FixedLenFeature, FixedLenSequenceFeature, VarLenFeature } from "../../../../src/graph/ops/parse-features.js";
 import type { Feature } from "../../../../src/graph/ops/parse-features.js";
 import { parseExample, parseSingleExample, SparseTensor } from "../../../../src/graph/ops/parsing-example.js";
 import type { ParsedFeatures } from "../../../../src/graph/ops/parsing-example.js";
@@ -206,6 +206,45 @@ describe("worked examples (§10.6)", () => {
     expect(image!.data).toBeInstanceOf(Float32Array);
     expect(image!.data).toEqual(pixels);
     expect(label!.data).toEqual(BigInt64Array.of(7n));
+  });
+});
+
+describe("FixedLenSequenceFeature (§10.5, testSerializedContainingVarLenDense)", () => {
+  const recs = [
+    serializeExample({ feature: { a: { floatList: [1, 2, 3, 4] }, s: { bytesList: ["x"] } } }),
+    serializeExample({ feature: {} }),
+    serializeExample({ feature: { a: { floatList: [5, 6] }, s: { bytesList: ["y", "z"] } } }),
+  ];
+
+  it("parseExample pads every record to the longest, with 0 / \"\" or the default", async () => {
+    const features = { a: FixedLenSequenceFeature([2], "float32", true), s: FixedLenSequenceFeature([], "string", true), p: FixedLenSequenceFeature([1], "int64", true, -1) };
+    const parsed = inGraph(() => parseExample(strings(recs), features));
+    expect((parsed.a as Tensor).shape).toEqual([3, null, 2]);
+    const r = await run(parsed);
+    expect(r.a).toEqual({ value: [[[1, 2], [3, 4]], [[0, 0], [0, 0]], [[5, 6], [0, 0]]], shape: [3, 2, 2], dtype: "float32" });
+    expect(r.s).toEqual({ value: [["x", ""], ["", ""], ["y", "z"]], shape: [3, 2], dtype: "string" });
+    expect(r.p).toEqual({ value: [[], [], []], shape: [3, 0, 1], dtype: "int64" });
+  });
+
+  it("parseSingleExample gives [T] + shape; an absent feature gives no rows", async () => {
+    const features = { a: FixedLenSequenceFeature([2], "float32", true, -1) };
+    expect((await run(inGraph(() => parseSingleExample(scalarString(recs[0]!), features)))).a).toEqual({ value: [[1, 2], [3, 4]], shape: [2, 2], dtype: "float32" });
+    expect((await run(inGraph(() => parseSingleExample(scalarString(recs[1]!), features)))).a).toEqual({ value: [], shape: [0, 2], dtype: "float32" });
+  });
+
+  it("a count that is no multiple of the row, allowMissing false, a non-scalar padding: TF's errors", async () => {
+    const odd = serializeExample({ feature: { a: { floatList: [1, 2, 3] } } });
+    const features = { a: FixedLenSequenceFeature([2], "float32", true) };
+    const err = await failure(run(inGraph(() => parseExample(strings([odd]), features, { exampleNames: ["in1"] }))));
+    expect(err.message).toBe("Name: in1, Key: a, Index: 0.  Number of float values is not a multiple of stride length. Saw 3 values but output shape is: [?,2]");
+    const fused = await failure(run(inGraph(() => parseSingleExample(scalarString(odd), features))));
+    expect(fused.message).toBe("Key: a.  Number of float values is not a multiple of stride length. Saw 3 values but output shape is: [?,2]");
+    expect(() => inGraph(() => parseExample(strings([odd]), { a: FixedLenSequenceFeature([2], "float32") }))).toThrow(
+      "Unsupported: FixedLenSequenceFeature requires allow_missing to be True.",
+    );
+    expect(() => inGraph(() => parseExample(strings([odd]), { a: FixedLenSequenceFeature([2], "float32", true, []) }))).toThrow(
+      /^Cannot reshape a tensor with 0 elements to shape \[\] \(1 elements\)/,
+    );
   });
 });
 
