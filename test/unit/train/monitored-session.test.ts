@@ -24,6 +24,10 @@ import { ChiefSessionCreator } from "../../../src/train/session-creators.js";
 import { Scaffold } from "../../../src/train/scaffold.js";
 import { SingularMonitoredSession } from "../../../src/train/singular-monitored-session.js";
 import { StopIterationError } from "../../../src/train/step-context.js";
+import { tfRecordIterator } from "../../../src/io/tfrecord-iterator.js";
+import { decodeEvent, SessionStatus } from "../../../src/transport/wire/summary-codec.js";
+import type { EventProto } from "../../../src/transport/wire/summary-codec.js";
+import { jumpClock } from "../../helpers/jump-clock.js";
 
 const root = mkdtempSync(join(tmpdir(), "tfcluster-mts-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -285,6 +289,31 @@ describe("MonitoredTrainingSession", () => {
     }
     expect(runs).toBe(3);
     await sess.close();
+  });
+
+  it("the chief's StepCounterHook and CheckpointSaverHook share one event file in checkpointDir", async () => {
+    const dir = freshDir();
+    const m = counterModel();
+    const clock = jumpClock();
+    const sess = await MonitoredTrainingSession({ checkpointDir: dir, graph: m.g, saveCheckpointSteps: 2, logStepCountSteps: 2, clock });
+    for (let i = 0; i < 5; i++) {
+      await sess.run(m.train);
+      clock.advanceMs(250);
+    }
+    await sess.close();
+    const files = readdirSync(dir).filter((n) => n.startsWith("events.out.tfevents."));
+    expect(files.length).toBe(1);
+    const events: EventProto[] = [];
+    for await (const record of tfRecordIterator(join(dir, files[0]!))) events.push(decodeEvent(record));
+    expect(events[0]!.fileVersion).toBe("brain.Event:2");
+    const rates = events.filter((e) => e.summary).map((e) => [e.step, e.summary!.value[0]!.tag, e.summary!.value[0]!.simpleValue]);
+    // Steps per second over 2 steps that took 0.5 s of the clock: at 3 and 5 (the first trigger, at 1, starts the clock).
+    expect(rates).toEqual([
+      [3, "global_step/sec", 4],
+      [5, "global_step/sec", 4],
+    ]);
+    const checkpoints = events.filter((e) => e.sessionLog).map((e) => [e.step, e.sessionLog!.status, e.sessionLog!.checkpointPath]);
+    expect(checkpoints).toEqual([0, 2, 4, 5].map((step) => [step, SessionStatus.CHECKPOINT, join(dir, "model.ckpt")]));
   });
 
   it("a scaffold's init function runs once on a fresh model", async () => {
