@@ -103,10 +103,11 @@ export { clipByGlobalNorm, globalNorm } from "./graph/ops/clip-ops.js";
 export type { ClipByGlobalNormOptions } from "./graph/ops/clip-ops.js";
 
 export { Session } from "./client/session.js";
-export type { SessionOptions, RunArgs, FeedDict } from "./client/session.js";
+export type { SessionOptions, RunArgs, FeedDict, DeviceInfo } from "./client/session.js";
 export { timeline } from "./client/timeline.js";
 export { clusterStatus } from "./client/cluster-status.js";
-export type { ResourceStatus } from "./transport/messages.js";
+export type { ClusterStatus } from "./client/cluster-status.js";
+export type { ResourceStatus, TaskStatus } from "./transport/messages.js";
 export type { ConfigProto, RunOptions, RunMetadata } from "./transport/messages.js";
 
 export * as train from "./train/index.js";

@@ -8,8 +8,8 @@ interface Waiting {
   stepId?: number;
 }
 
-export function formatStatus(resources: ResourceStatus[]): string {
-  if (resources.length === 0) return "no resources on the cluster\n";
+export function formatStatus(resources: ResourceStatus[], someUnreachable = false): string {
+  if (resources.length === 0) return someUnreachable ? "no resources on the tasks that answered\n" : "no resources on the cluster\n";
   const lines: string[] = [];
   for (const r of resources) {
     const d = r.details;

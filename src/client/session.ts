@@ -3,7 +3,9 @@
  * in-process master when there is no target.
  * @example const sess = new tf.Session(cluster.target("worker", 0)); await sess.run(c);
  */
-import { AbortedError, NotFoundError } from "../errors/index.js";
+import { AbortedError, NotFoundError, asOpError } from "../errors/index.js";
+import { log } from "../util/logger.js";
+import { holdProcessWhile } from "../util/keep-alive.js";
 import { EngineServer } from "../engine/server.js";
 import { getDefaultGraph } from "../graph/graph.js";
 import type { Graph } from "../graph/graph.js";
@@ -12,7 +14,7 @@ import type { TensorConvertible } from "../graph/tensor.js";
 import { NDArray, ndarray } from "../tensor/ndarray.js";
 import { copyNDArray } from "../tensor/ndarray-copy.js";
 import { InprocNetwork } from "../transport/inproc/inproc-transport.js";
-import type { ConfigProto, NamedTensor, RunMetadata, RunOptions } from "../transport/messages.js";
+import type { ConfigProto, NamedTensor, RunMetadata, RunOptions, TaskStatus } from "../transport/messages.js";
 import { getTransport, parseTarget } from "../transport/registry.js";
 import type { CallOptions, ConnectOptions, MasterService } from "../transport/services.js";
 import { flattenFetches } from "./fetches.js";
@@ -94,6 +96,12 @@ export class Session {
     this.connection.catch(() => {});
   }
 
+  /** Close is bounded even without operationTimeoutInMs: a dead server must not hang it. */
+  private get closeTimeout(): { timeoutMs: number } {
+    const t = this.config.operationTimeoutInMs ?? 0;
+    return { timeoutMs: t > 0 ? t : 10_000 };
+  }
+
   private get rpcTimeout(): { timeoutMs?: number } {
     const t = this.config.operationTimeoutInMs ?? 0;
     return t > 0 ? { timeoutMs: t } : {};
@@ -164,7 +172,7 @@ export class Session {
     const flat = flattenFetches(this.graph, fetches);
     const fed = this.feedsOf(args.feedDict);
     const handle = await this.sync();
-    const { master, byReference } = await this.connection;
+    const { master, byReference, local } = await this.connection;
     // One program, one behaviour: on a by-reference transport a fed array changed after the run,
     // or a fetched one changed by the caller, must not be a variable's or queue's storage.
     const feed = byReference ? fed.map((t) => ({ name: t.name, tensor: copyNDArray(t.tensor) })) : fed;
@@ -172,20 +180,25 @@ export class Session {
     const timeout = (options.timeoutInMs ?? 0) > 0 ? options.timeoutInMs! : (this.config.operationTimeoutInMs ?? 0);
     const callOptions: CallOptions = timeout > 0 ? { timeoutMs: timeout + 2000 } : {};
     if (args.signal) callOptions.signal = args.signal;
-    const res = await master.runStep(
+    const step = master.runStep(
       { sessionHandle: handle, feed, fetch: flat.tensors, target: flat.targets, options: { ...options, timeoutInMs: timeout } },
       callOptions,
     );
+    const res = await (local ? holdProcessWhile(step) : step);
     if (args.runMetadata && res.metadata?.stepStats) args.runMetadata.stepStats = res.metadata.stepStats;
     return flat.rebuild(new Map(res.tensor.map((t) => [t.name, byReference ? copyNDArray(t.tensor) : t.tensor]))) as FetchResult<F>;
   }
 
-  /** The cluster's devices as this session's master sees them. */
-  async listDevices(): Promise<DeviceInfo[]> {
+  /**
+   * The cluster's devices as this session's master sees them; `.missing` lists the tasks that did
+   * not answer (with the error), whose devices are therefore absent.
+   */
+  async listDevices(): Promise<DeviceInfo[] & { missing: TaskStatus[] }> {
     this.assertOpen();
     const { master } = await this.connection;
     const r = await master.listDevices({}, this.rpcTimeout);
-    return [...r.localDevice, ...r.remoteDevice].map((d) => ({ name: d.name, deviceType: d.deviceType, memoryLimitBytes: d.memoryLimitBytes, incarnation: d.incarnation }));
+    const devices = [...r.localDevice, ...r.remoteDevice].map((d) => ({ name: d.name, deviceType: d.deviceType, memoryLimitBytes: d.memoryLimitBytes, incarnation: d.incarnation }));
+    return Object.assign(devices, { missing: r.missingTask ?? [] });
   }
 
   /** Closes the session: its running steps are cancelled; a local session's state is freed. */
@@ -197,8 +210,10 @@ export class Session {
     try {
       if (this.handle) {
         const handle = await this.handle.catch(() => null);
-        if (handle) await conn.master.closeSession({ sessionHandle: handle }, this.rpcTimeout).catch((err: unknown) => {
-          if (!(err instanceof AbortedError)) throw err;
+        // Never throws: `finally { await sess.close() }` must not hide the error that got there.
+        // A master that is gone (or forgot the session) has nothing left to close.
+        if (handle) await conn.master.closeSession({ sessionHandle: handle }, this.closeTimeout).catch((err: unknown) => {
+          if (!(err instanceof AbortedError)) log.warn(`Session.close: the master at ${this.target} did not close session ${handle}: ${asOpError(err).message}`);
         });
       }
     } finally {
@@ -212,12 +227,14 @@ export class Session {
 
   /**
    * Frees the named containers (all default containers when omitted) on every task of the cluster
-   * and closes every session open on that server.
+   * and closes every session open on that server. A secured cluster's `{security: {token?, tls?}}`
+   * goes in the last argument (or in `config`).
+   * @example await tf.Session.reset(target, ["c1"], {}, {security: {token}});
    */
-  static async reset(target: string, containers?: string[], config: ConfigProto = {}): Promise<void> {
+  static async reset(target: string, containers?: string[], config: ConfigProto & { security?: ConnectOptions } = {}, options: { security?: ConnectOptions } = {}): Promise<void> {
     if (!target) throw new NotFoundError("Session.reset needs the target of a cluster server");
     const { transport, address } = parseTarget(target);
-    const master = (await getTransport(transport)).connectMaster(address);
+    const master = (await getTransport(transport)).connectMaster(address, options.security ?? config.security);
     const t = config.operationTimeoutInMs ?? 0;
     await master.reset({ container: containers ?? [], deviceFilters: config.deviceFilters ?? [] }, t > 0 ? { timeoutMs: t } : {});
   }

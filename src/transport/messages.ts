@@ -92,6 +92,8 @@ export interface ListDevicesRequest {
 export interface ListDevicesResponse {
   localDevice: DeviceAttributes[];
   remoteDevice: DeviceAttributes[];
+  /** Tasks of the cluster that did not answer (tfcluster's field 100). */
+  missingTask?: TaskStatus[];
 }
 export interface ResetRequest {
   container: string[];
@@ -161,8 +163,19 @@ export interface ResourceStatus {
   name: string;
   details: Record<string, unknown>;
 }
+/** Whether one task of the cluster answered a status request (the master's view). */
+export interface TaskStatus {
+  /** "/job:ps/replica:0/task:0" */
+  task: string;
+  address: string;
+  reachable: boolean;
+  /** Why it did not answer (reachable false). */
+  error?: string;
+}
 export interface ResourceStatusResponse {
   resource: ResourceStatus[];
+  /** Every task of the cluster, as MasterService.resourceStatus saw it (absent from a worker). */
+  task?: TaskStatus[];
 }
 
 /** TF's ClusterDef / JobDef: job name → task index → "host:port". */

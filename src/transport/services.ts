@@ -72,5 +72,13 @@ export interface SecurityOptions {
   token?: string;
 }
 
-export type ServeOptions = SecurityOptions;
+export interface ServeOptions extends SecurityOptions {
+  /**
+   * Serve a non-loopback address with neither a token nor client certificates (TLS with `ca`).
+   * Without it such a server refuses to start.
+   */
+  insecure?: boolean;
+  /** The largest tensor a peer may make this server allocate (bytes); the transport's own limit when absent. */
+  maxTensorBytes?: number;
+}
 export type ConnectOptions = SecurityOptions;

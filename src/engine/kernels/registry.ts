@@ -7,6 +7,14 @@ import type { AttrReader, NodeDef } from "../../graph/graph-def.js";
 import type { NDArray } from "../../tensor/ndarray.js";
 import type { Clock, Random } from "../../util/env.js";
 import type { ResourceManager } from "../resources/resource-manager.js";
+import type { FileAccess } from "../io/file-access.js";
+
+/** What the task lets its kernels do: which files they may touch, how large a tensor they may make. */
+export interface TaskPolicy {
+  files: FileAccess;
+  /** The largest tensor a value or attr may make a kernel allocate, in bytes. */
+  maxTensorBytes: number;
+}
 
 export interface DeviceContext {
   /** Full name, e.g. /job:worker/replica:0/task:0/device:CPU:0 */
@@ -33,6 +41,8 @@ export interface KernelContext {
   /** The resource manager this session sees on this task. */
   resources: ResourceManager;
   step: StepContext;
+  /** The task's policy; absent (a kernel test's context): unrestricted, the default budget. */
+  policy?: TaskPolicy;
 }
 
 export type Kernel = (ctx: KernelContext) => NDArray[] | Promise<NDArray[]>;

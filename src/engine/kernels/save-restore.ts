@@ -8,11 +8,13 @@
  * UnimplementedError.
  */
 import { endianness } from "node:os";
-import { InvalidArgumentError, NotFoundError, UnimplementedError } from "../../errors/index.js";
+import { dirname, join } from "node:path";
+import { InvalidArgumentError, NotFoundError, UnimplementedError, withNode } from "../../errors/index.js";
 import type { NDArray } from "../../tensor/ndarray.js";
 import { ndarray } from "../../tensor/ndarray.js";
 import { mergeBundles, readIndex, readShard, writeBundle } from "./checkpoint-bundle.js";
-import { input, invalidArg, scalarNumber } from "./kernel-utils.js";
+import { dataFilename, indexFilename } from "./checkpoint-bundle.js";
+import { input, invalidArg, policyOf, scalarNumber } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 import { SAFETENSORS_DTYPE } from "./safetensors.js";
@@ -40,6 +42,13 @@ function namesOf(ctx: KernelContext): { prefix: string; names: string[] } {
   return { prefix, names };
 }
 
+/** The task's file policy on `path` (allowed roots, after symlinks and ".."), with the node named. */
+function checked(ctx: KernelContext, how: "read" | "write", path: string): Promise<string> {
+  const files = policyOf(ctx).files;
+  const check = how === "read" ? files.checkRead(ctx.node.op, path) : files.checkWrite(ctx.node.op, path);
+  return check.catch((err: unknown) => Promise.reject(withNode(err, ctx.node.name)));
+}
+
 /** A temporary-file tag unique to this op run, so concurrent writers never share a temporary file. */
 function tempTag(ctx: KernelContext): string {
   return `${ctx.step.stepId}-${ctx.device.job}-${ctx.device.task}-${ctx.step.random.int(0x7fffffff).toString(36)}`;
@@ -54,6 +63,8 @@ registerKernel(
     if (tensors.length !== names.length) throw invalidArg(ctx, `Expected ${names.length} tensors to save, got ${tensors.length}`);
     const bad = tensors.findIndex((t) => SAFETENSORS_DTYPE[t.dtype] === undefined);
     if (bad !== -1) throw new UnimplementedError(`SaveV2: safetensors cannot store ${tensors[bad]!.dtype} tensor '${names[bad]}'`, { nodeName: ctx.node.name });
+    await checked(ctx, "write", indexFilename(prefix));
+    await checked(ctx, "write", dataFilename(prefix, 0, 1));
     await writeBundle(prefix, names.map((n, i) => [n, tensors[i]!]), { device: ctx.device.name, random: ctx.step.random, tempTag: tempTag(ctx) });
     return [];
   },
@@ -67,6 +78,8 @@ registerKernel(
     const dest = input(ctx, 1);
     if (dest.dtype !== "string" || dest.size !== 1) throw invalidArg(ctx, `destination_prefix must be a string scalar, got ${dest.dtype}[${dest.shape.join(",")}]`);
     if (parts.length === 0) throw invalidArg(ctx, "checkpoint_prefixes is empty");
+    for (const p of parts) await checked(ctx, "read", indexFilename(p));
+    await checked(ctx, "write", indexFilename(String(dest.item())));
     await mergeBundles(parts, String(dest.item()), ctx.attrs.b("delete_old_dirs", true), tempTag(ctx));
     return [];
   },
@@ -80,6 +93,7 @@ registerKernel(
     const { prefix, names } = namesOf(ctx);
     const dtypes = ctx.attrs.list("dtypes").type ?? [];
     if (dtypes.length !== names.length) throw invalidArg(ctx, `RestoreV2 has ${dtypes.length} dtypes for ${names.length} tensor names`);
+    await checked(ctx, "read", indexFilename(prefix));
     const index = await readIndex(prefix).catch((e: unknown) => {
       if (e instanceof NotFoundError) throw new NotFoundError(e.message, { nodeName: ctx.node.name });
       throw e;
@@ -89,7 +103,10 @@ registerKernel(
     for (const [i, name] of names.entries()) {
       const k = index.keys[name];
       if (k === undefined) throw new NotFoundError(`Key ${name} not found in checkpoint ${prefix}`, { nodeName: ctx.node.name });
-      if (!shards.has(k)) shards.set(k, await readShard(prefix, index, k));
+      if (!shards.has(k)) {
+        await checked(ctx, "read", join(dirname(prefix), index.shards[k]?.file ?? ""));
+        shards.set(k, await readShard(prefix, index, k));
+      }
       const t = shards.get(k)!.get(name);
       if (!t) throw new NotFoundError(`Key ${name} not found in checkpoint ${prefix}`, { nodeName: ctx.node.name });
       if (t.dtype !== dtypes[i]) {

@@ -2,15 +2,16 @@
  * The master service of one task: creates sessions (discovering the cluster's devices), runs
  * steps through MasterSession, lists devices, resets containers on every task.
  */
-import { AbortedError, InvalidArgumentError, asOpError } from "../../errors/index.js";
+import { AbortedError, InvalidArgumentError, UnavailableError, asOpError } from "../../errors/index.js";
 import { DeviceSpec } from "../../graph/device-spec.js";
 import type * as m from "../../transport/messages.js";
 import type { CallOptions, MasterService, WorkerService } from "../../transport/services.js";
 import type { Env } from "../../util/env.js";
-import { tracer } from "../../util/logger.js";
-import { taskKey } from "../devices.js";
+import { log, tracer } from "../../util/logger.js";
+import { parseDevice, taskKey } from "../devices.js";
 import type { TaskId } from "../devices.js";
 import { MasterSession } from "./master-session.js";
+import { askEveryTask, discoverDevices, taskStatuses, unreachableWarning } from "./cluster-health.js";
 import { incarnationHex } from "../incarnation.js";
 import { appendAll } from "../../util/arrays.js";
 
@@ -45,16 +46,29 @@ export function clusterTasks(cluster: m.ClusterDef): TaskId[] {
   return out;
 }
 
+/** What a step running on a server that stops fails with. */
+export function serverStoppingError(task: TaskId): UnavailableError {
+  return new UnavailableError(`server /job:${task.job}/replica:0/task:${task.task} is stopping`);
+}
+
+function firstTaskOfEachJob(cluster: m.ClusterDef): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of clusterTasks(cluster)) if (!out.has(t.job)) out.set(t.job, t.task);
+  return out;
+}
+
 function matchesFilters(task: TaskId, filters: string[] | undefined): boolean {
   if (!filters || filters.length === 0) return true;
   return filters.some((f) => {
-    const s = DeviceSpec.fromString(f);
+    const s = parseDevice(f);
     return (s.job === null || s.job === task.job) && (s.task === null || s.task === task.task);
   });
 }
 
 export class Master implements MasterService {
   private readonly sessions = new Map<string, MasterSession>();
+  /** Tasks already warned about as unreachable (once each, until they answer again). */
+  private readonly warnedUnreachable = new Set<string>();
   private nextHandle = 1;
   private readonly masterTag: number;
   private stepCounter: number;
@@ -81,24 +95,23 @@ export class Master implements MasterService {
     const tasks = clusterTasks(this.env.cluster).filter(
       (t) => matchesFilters(t, config.deviceFilters) || taskKey(t) === taskKey(this.env.task),
     );
-    const timeoutMs = opts.timeoutMs || this.env.discoveryTimeoutMs || 10_000;
-    const devices: m.DeviceAttributes[] = [];
-    const unreachable = new Map<string, string>();
-    await Promise.all(
-      tasks.map(async (t) => {
-        try {
-          const res = await this.env.worker(t).getStatus({}, { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
-          appendAll(devices, res.deviceAttributes);
-        } catch (err) {
-          unreachable.set(taskKey(t), asOpError(err).message);
-          trace(`device discovery: ${taskKey(t)} unreachable: ${asOpError(err).message}`);
-        }
-      }),
-    );
-    const order = new Map(tasks.map((t, i) => [taskKey(t), i]));
-    const rank = (name: string) => order.get(name.slice(0, name.indexOf("/device:"))) ?? 0;
-    devices.sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : 1));
-    return { devices, unreachable };
+    // Each task gets its own bound: one dead task never costs more than that, and (half the
+    // caller's deadline) the session is still created, without it, before the caller gives up.
+    const timeoutMs = Math.min(opts.timeoutMs ? Math.max(1, Math.floor(opts.timeoutMs / 2)) : Infinity, this.env.discoveryTimeoutMs ?? 10_000);
+    const found = await discoverDevices(tasks, (t) => this.env.worker(t), timeoutMs, opts.signal);
+    for (const [task, why] of found.unreachable) {
+      trace(`device discovery: ${task} unreachable: ${why}`);
+      if (this.warnedUnreachable.has(task)) continue;
+      this.warnedUnreachable.add(task);
+      log.warn(unreachableWarning(task, this.addressOf(task), why));
+    }
+    for (const t of tasks) if (!found.unreachable.has(taskKey(t))) this.warnedUnreachable.delete(taskKey(t));
+    return found;
+  }
+
+  private addressOf(task: string): string {
+    const spec = DeviceSpec.fromString(task);
+    return this.env.cluster.job.find((j) => j.name === spec.job)?.tasks[spec.task ?? 0] ?? "?";
   }
 
   async createSession(req: m.CreateSessionRequest, opts: CallOptions = {}): Promise<m.CreateSessionResponse> {
@@ -115,6 +128,7 @@ export class Master implements MasterService {
       resourceHome: home,
       allowSoftPlacement: config.allowSoftPlacement ?? false,
       unreachable,
+      firstTask: firstTaskOfEachJob(this.env.cluster),
     });
     session.extend(req.graphDef.node);
     this.sessions.set(handle, session);
@@ -153,19 +167,24 @@ export class Master implements MasterService {
     if (req.sessionHandle && !this.sessions.has(req.sessionHandle)) {
       throw new InvalidArgumentError(`Session ${req.sessionHandle} is not found.`);
     }
-    const { devices } = await this.discover({}, opts);
+    const { devices, unreachable } = await this.discover({}, opts);
     const local = `/job:${this.env.task.job}/replica:0/task:${this.env.task.task}/`;
-    return {
+    const res: m.ListDevicesResponse = {
       localDevice: devices.filter((d) => d.name.startsWith(local)),
       remoteDevice: devices.filter((d) => !d.name.startsWith(local)),
     };
+    if (unreachable.size > 0) {
+      res.missingTask = [...unreachable].map(([task, error]) => ({ task, address: this.addressOf(task), reachable: false, error }));
+    }
+    return res;
   }
 
   /** Closes every session on this master, then clears the containers on every task. */
   async reset(req: m.ResetRequest, opts: CallOptions = {}): Promise<m.Empty> {
+    // Filters are checked before anything is touched: a bad request changes nothing.
+    const tasks = clusterTasks(this.env.cluster).filter((t) => matchesFilters(t, req.deviceFilters));
     const old = [...this.sessions.values()];
     this.sessions.clear();
-    const tasks = clusterTasks(this.env.cluster).filter((t) => matchesFilters(t, req.deviceFilters));
     await Promise.all(
       tasks.map((t) =>
         this.env
@@ -178,23 +197,23 @@ export class Master implements MasterService {
     return {};
   }
 
+  /** Every task's resources, and every task listed as reachable or not (with the error). */
   async resourceStatus(_req: m.Empty, opts: CallOptions = {}): Promise<m.ResourceStatusResponse> {
-    const all = await Promise.all(
-      clusterTasks(this.env.cluster).map((t) =>
-        this.env
-          .worker(t)
-          .resourceStatus({}, { timeoutMs: opts.timeoutMs || 5000 })
-          .then((r) => r.resource)
-          .catch(() => []),
-      ),
-    );
-    return { resource: all.flat() };
+    // Half the caller's deadline per task, so the report (naming the silent ones) gets back in time.
+    const timeoutMs = Math.min(opts.timeoutMs ? Math.max(1, Math.floor(opts.timeoutMs / 2)) : 5000, 5000);
+    const answers = await askEveryTask(clusterTasks(this.env.cluster), (t) => this.env.worker(t), (w, o) => w.resourceStatus({}, o), timeoutMs, opts.signal);
+    const resource: m.ResourceStatus[] = [];
+    for (const a of answers) if (a.value) appendAll(resource, a.value.resource);
+    const addressOf = (t: TaskId) => this.env.cluster.job.find((j) => j.name === t.job)?.tasks[t.task] ?? "";
+    return { resource, task: taskStatuses(answers, addressOf) };
   }
 
   /** Closes every session (server stop). */
   async stop(): Promise<void> {
     const old = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.allSettled(old.map((s) => s.close()));
+    // A blocked client learns why: the server is going away, not that someone closed its session.
+    const reason = serverStoppingError(this.env.task);
+    await Promise.allSettled(old.map((s) => s.close(reason)));
   }
 }

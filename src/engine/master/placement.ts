@@ -4,11 +4,10 @@
  * resource handle on the resource's device, soft placement, and errors naming what exists.
  */
 import { InvalidArgumentError, UnavailableError } from "../../errors/index.js";
-import { DeviceSpec } from "../../graph/device-spec.js";
 import { parseInput } from "../../graph/graph-def.js";
 import type { NodeDef } from "../../graph/graph-def.js";
 import type { DeviceAttributes } from "../../transport/messages.js";
-import { fullDeviceName } from "../devices.js";
+import { fullDeviceName, parseDevice } from "../devices.js";
 import type { TaskId } from "../devices.js";
 import { getKernel } from "../kernels/registry.js";
 
@@ -24,12 +23,14 @@ export interface PlacementContext {
   allowSoftPlacement: boolean;
   /** Tasks that did not answer device discovery, with the reason. */
   unreachable: Map<string, string>;
+  /** The lowest task index of each job in the cluster definition (answering or not). */
+  firstTask?: Map<string, number>;
 }
 
 function taskIndices(ctx: PlacementContext, job: string): number[] {
   const set = new Set<number>();
   for (const d of ctx.devices) {
-    const s = DeviceSpec.fromString(d.name);
+    const s = parseDevice(d.name);
     if (s.job === job && s.task !== null) set.add(s.task);
   }
   return [...set].sort((a, b) => a - b);
@@ -48,13 +49,15 @@ function defaultDevice(ctx: PlacementContext, job: string, task: number, opType:
 
 /** Completes a requested device to a full device name (which may not exist). */
 function complete(ctx: PlacementContext, requested: string, node: NodeDef): string {
-  const spec = DeviceSpec.fromString(requested);
+  const spec = parseDevice(requested);
   if (spec.job === null && spec.task === null) {
     spec.job = ctx.masterTask.job;
     spec.task = ctx.masterTask.task;
   }
   if (spec.job === null) spec.job = ctx.masterTask.job;
-  if (spec.task === null) spec.task = taskIndices(ctx, spec.job)[0] ?? 0;
+  // "A job but no task" is that job's first task of the cluster (task 0), even when it did not
+  // answer discovery: then the step fails naming it, instead of landing on another task.
+  if (spec.task === null) spec.task = ctx.firstTask?.get(spec.job) ?? taskIndices(ctx, spec.job)[0] ?? 0;
   if (spec.deviceType === null) return defaultDevice(ctx, spec.job, spec.task, node.op);
   const type = spec.deviceType.toUpperCase();
   return fullDeviceName(spec.job, spec.task, type, spec.deviceIndex ?? 0);
@@ -63,7 +66,7 @@ function complete(ctx: PlacementContext, requested: string, node: NodeDef): stri
 function place(ctx: PlacementContext, node: NodeDef, requested: string): string {
   const full = complete(ctx, requested, node);
   if (hasDevice(ctx, full)) return full;
-  const spec = DeviceSpec.fromString(full);
+  const spec = parseDevice(full);
   const taskName = `/job:${spec.job}/replica:0/task:${spec.task}`;
   const why = ctx.unreachable.get(taskName);
   if (why !== undefined && !ctx.allowSoftPlacement) {

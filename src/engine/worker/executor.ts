@@ -10,7 +10,7 @@ import type { GraphDef, NodeDef } from "../../graph/graph-def.js";
 import { NDArray } from "../../tensor/ndarray.js";
 import type { NodeExecStats } from "../../transport/messages.js";
 import { getKernel } from "../kernels/registry.js";
-import type { DeviceContext, KernelContext, KernelDef, StepContext } from "../kernels/registry.js";
+import type { DeviceContext, KernelContext, KernelDef, StepContext, TaskPolicy } from "../kernels/registry.js";
 import type { ResourceManager } from "../resources/resource-manager.js";
 import { reasonOf } from "./rendezvous.js";
 import type { StepRendezvous } from "./rendezvous.js";
@@ -37,6 +37,20 @@ export interface StepHooks {
   remoteRecv(sendDevice: string, key: string, signal: AbortSignal): Promise<NDArray>;
   isLocalDevice(device: string): boolean;
   recordTimeline: boolean;
+  /** The task's file roots and tensor budget. */
+  policy?: TaskPolicy;
+}
+
+/**
+ * A kernel's failure as the OpError the step fails with. A JS TypeError/RangeError out of a
+ * kernel means its inputs or attrs were not what it can take (a graph from a peer may hold
+ * anything): InvalidArgumentError naming the node, as TF's kernels check with OP_REQUIRES.
+ */
+function kernelError(err: unknown, def: NodeDef): OpError {
+  if (err instanceof TypeError || err instanceof RangeError) {
+    return new InvalidArgumentError(`${def.op} '${def.name}' cannot run on its inputs or attrs: ${err.message}`, { nodeName: def.name });
+  }
+  return withNode(err, def.name);
 }
 
 export interface StepResult {
@@ -142,7 +156,7 @@ class StepRun {
       try {
         result = this.execute(node);
       } catch (err) {
-        this.fail(withNode(err, node.def.name));
+        this.fail(kernelError(err, node.def));
         return;
       }
       if (result instanceof Promise) {
@@ -153,7 +167,7 @@ class StepRun {
             this.complete(i, outs, startMicros, more);
             this.drain(more);
           },
-          (err: unknown) => this.fail(withNode(err, node.def.name)),
+          (err: unknown) => this.fail(kernelError(err, node.def)),
         );
       } else {
         this.complete(i, result, startMicros, ready);
@@ -205,6 +219,7 @@ class StepRun {
       device: node.device,
       resources: this.hooks.resources,
       step: this.hooks.step,
+      ...(this.hooks.policy ? { policy: this.hooks.policy } : {}),
     };
     return node.kernel!.compute(ctx);
   }

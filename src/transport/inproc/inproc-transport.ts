@@ -84,9 +84,16 @@ export class InprocNetwork implements Transport {
         } catch (err) {
           p = Promise.reject(err);
         }
+        // A reply already produced is on its way: a server stopping now does not replace it.
         p.then(
-          (v) => this.scheduler.deliver().then(() => finish(null, v)),
-          (err: unknown) => this.scheduler.deliver().then(() => finish(asOpError(err))),
+          (v) => {
+            endpoint?.inflight.delete(failFromServer);
+            return this.scheduler.deliver().then(() => finish(null, v));
+          },
+          (err: unknown) => {
+            endpoint?.inflight.delete(failFromServer);
+            return this.scheduler.deliver().then(() => finish(asOpError(err)));
+          },
         );
       });
     });

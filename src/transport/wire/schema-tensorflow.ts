@@ -149,6 +149,8 @@ message CloseSessionResponse {}
 message ListDevicesRequest { string session_handle = 1; }
 message ListDevicesResponse {
   repeated DeviceAttributes local_device = 1; repeated DeviceAttributes remote_device = 2;
+  // tfcluster's addition (TF clients skip it): the tasks that did not answer.
+  repeated tfcluster.TaskStatusProto tfcluster_missing_task = 100;
 }
 message ResetRequest { repeated string container = 1; repeated string device_filters = 2; }
 message ResetResponse {}

@@ -158,9 +158,23 @@ interface ResourceStatusWire {
 /** bigint details (int64 sizes) travel as decimal strings: JSON has no 64-bit integers. */
 const jsonReplacer = (_key: string, v: unknown): unknown => (typeof v === "bigint" ? v.toString() : v);
 
-export const resourceStatusResponseCodec = codec<m.ResourceStatusResponse, { resource?: ResourceStatusWire[] }>(
+interface TaskStatusWire {
+  task?: string;
+  address?: string;
+  reachable?: boolean;
+  error?: string;
+}
+
+function taskStatusFromWire(t: TaskStatusWire): m.TaskStatus {
+  const out: m.TaskStatus = { task: t.task ?? "", address: t.address ?? "", reachable: t.reachable ?? false };
+  if (t.error) out.error = t.error;
+  return out;
+}
+
+export const resourceStatusResponseCodec = codec<m.ResourceStatusResponse, { resource?: ResourceStatusWire[]; task?: TaskStatusWire[] }>(
   "tfcluster.ResourceStatusResponse",
   (r) => ({
+    ...(r.task ? { task: r.task.map((t) => ({ ...t })) } : {}),
     resource: r.resource.map((s) => ({
       device: s.device,
       container: s.container,
@@ -177,6 +191,7 @@ export const resourceStatusResponseCodec = codec<m.ResourceStatusResponse, { res
       name: s.name ?? "",
       details: s.details_json ? (JSON.parse(s.details_json) as Record<string, unknown>) : {},
     })),
+    ...(w.task?.length ? { task: w.task.map(taskStatusFromWire) } : {}),
   }),
 );
 
