@@ -11,7 +11,7 @@ export type { DeviceFunction } from "./graph/graph.js";
 export { Tensor } from "./graph/tensor.js";
 export type { TensorLike } from "./graph/convert.js";
 export { DeviceSpec } from "./graph/device-spec.js";
-export { device, nameScope, container, controlDependencies } from "./graph/scopes.js";
+export { device, nameScope, container, controlDependencies, colocateWith } from "./graph/scopes.js";
 export {
   Variable,
   assign,

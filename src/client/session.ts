@@ -186,6 +186,7 @@ export class Session {
     );
     const res = await (local ? holdProcessWhile(step) : step);
     if (args.runMetadata && res.metadata?.stepStats) args.runMetadata.stepStats = res.metadata.stepStats;
+    if (args.runMetadata && res.metadata?.partitionGraphs) args.runMetadata.partitionGraphs = res.metadata.partitionGraphs;
     return flat.rebuild(new Map(res.tensor.map((t) => [t.name, byReference ? copyNDArray(t.tensor) : t.tensor]))) as FetchResult<F>;
   }
 

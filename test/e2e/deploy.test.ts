@@ -63,7 +63,7 @@ afterAll(async () => {
  * The pod's volumes on this host: a secret becomes a directory holding one file per key (as
  * Kubernetes mounts it), a claim an empty directory. Returns the container path → host path rule.
  */
-function mountVolumes(pod: PodSpec, container: Container, podName: string): (path: string) => string {
+function mountVolumes(pod: PodSpec, container: Container, podName: string): (path: string) => { path: string; readOnly: boolean } {
   const mounts = (container.volumeMounts ?? []).map((m) => {
     const volume = pod.volumes?.find((v) => v.name === m.name);
     expect(volume, `volume '${m.name}' of ${podName}`).toBeDefined();
@@ -80,7 +80,7 @@ function mountVolumes(pod: PodSpec, container: Container, podName: string): (pat
   return (path) => {
     const mount = mounts.find((m) => path === m.mountPath || path.startsWith(`${m.mountPath}/`));
     expect(mount, `${path} is on no volume of ${podName}`).toBeDefined();
-    return mount!.dir + path.slice(mount!.mountPath.length);
+    return { path: mount!.dir + path.slice(mount!.mountPath.length), readOnly: mount!.readOnly };
   };
 }
 
@@ -92,11 +92,15 @@ function serverArgs(pod: PodSpec, container: Container, podName: string): string
   const out: string[] = [];
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i]!, args[i + 1]!];
+    expect(flag).toMatch(/^--/);
+    const mounted = local(value);
+    // What the Saver writes must be on a writable volume.
+    if (flag === "--allow-write") expect(mounted.readOnly, `${value} of ${podName}`).toBe(false);
     if (!serverHelp.includes(flag)) {
       expect(flag).toMatch(/^--allow-(read|write)$/); // being added to the CLI; everything else must exist
       continue;
     }
-    out.push(flag, local(value));
+    out.push(flag, mounted.path);
   }
   expect(readFileSync(out[out.indexOf("--token-file") + 1]!, "utf8")).toBe(TOKEN);
   return out;

@@ -14,5 +14,6 @@ import "./training.js";
 import "./training-adaptive.js";
 import "./save-restore.js";
 import "./accumulator.js";
+import "./ref-variables.js";
 import "./summary.js";
 import "./parse-example.js";

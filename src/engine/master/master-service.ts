@@ -10,6 +10,7 @@ import type { Env } from "../../util/env.js";
 import { log, tracer } from "../../util/logger.js";
 import { parseDevice, taskKey } from "../devices.js";
 import type { TaskId } from "../devices.js";
+import { CallableTable } from "./callables.js";
 import { MasterSession } from "./master-session.js";
 import { askEveryTask, discoverDevices, taskStatuses, unreachableWarning } from "./cluster-health.js";
 import { incarnationHex } from "../incarnation.js";
@@ -69,6 +70,8 @@ export class Master implements MasterService {
   private readonly sessions = new Map<string, MasterSession>();
   /** Tasks already warned about as unreachable (once each, until they answer again). */
   private readonly warnedUnreachable = new Set<string>();
+  /** Callables by session; they go with their session. */
+  private readonly callables = new WeakMap<MasterSession, CallableTable>();
   private nextHandle = 1;
   private readonly masterTag: number;
   private stepCounter: number;
@@ -153,6 +156,28 @@ export class Master implements MasterService {
   /** The call's signal (its client cancelled, its deadline passed, its client went away) cancels the step. */
   async runStep(req: m.RunStepRequest, opts: CallOptions = {}): Promise<m.RunStepResponse> {
     return this.session(req.sessionHandle).run(req, opts.signal);
+  }
+
+  private callablesOf(handle: string): CallableTable {
+    const s = this.session(handle);
+    let table = this.callables.get(s);
+    if (!table) this.callables.set(s, (table = new CallableTable()));
+    return table;
+  }
+
+  async makeCallable(req: m.MakeCallableRequest): Promise<m.MakeCallableResponse> {
+    return { handle: this.callablesOf(req.sessionHandle).make(req.options) };
+  }
+
+  async runCallable(req: m.RunCallableRequest): Promise<m.RunCallableResponse> {
+    const table = this.callablesOf(req.sessionHandle);
+    const res = await this.runStep(table.stepRequest(req.sessionHandle, req.handle, req.feed));
+    return table.fetches(req.handle, res);
+  }
+
+  async releaseCallable(req: m.ReleaseCallableRequest): Promise<m.Empty> {
+    this.callablesOf(req.sessionHandle).release(req.handle);
+    return {};
   }
 
   async closeSession(req: m.CloseSessionRequest): Promise<m.Empty> {

@@ -12,6 +12,7 @@ import type { NodeExecStats } from "../../transport/messages.js";
 import { getKernel } from "../kernels/registry.js";
 import type { DeviceContext, KernelContext, KernelDef, StepContext, TaskPolicy } from "../kernels/registry.js";
 import type { ResourceManager } from "../resources/resource-manager.js";
+import { deref } from "../resources/variable-ref.js";
 import { reasonOf } from "./rendezvous.js";
 import type { StepRendezvous } from "./rendezvous.js";
 
@@ -199,12 +200,14 @@ class StepRun {
   }
 
   private inputsOf(node: ExecNode): NDArray[] {
-    return node.inputs.map(({ node: src, output }) => {
+    const refInputs = node.kernel?.refInputs ?? [];
+    return node.inputs.map(({ node: src, output }, i) => {
       const v = this.outputs[src]?.[output];
       if (v === undefined) {
         throw new InvalidArgumentError(`Node '${node.def.name}' expected output ${output} of '${this.nodes[src]!.def.name}', which produced ${this.outputs[src]?.length ?? 0} outputs`);
       }
-      return v;
+      // A ref edge into an input that takes a value reads the variable now (TF's executor does the same).
+      return refInputs.includes(i) ? v : deref(v, this.hooks.resources, node.def.name);
     });
   }
 

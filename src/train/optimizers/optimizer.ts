@@ -39,10 +39,9 @@ export interface OptimizerOptions {
   name?: string;
 }
 
-/** Runs `fn` with `v`'s device and no device functions: TF's colocate_with(v). */
+/** Runs `fn` colocated with `v` (its device, `_class: loc:@v`): TF's colocate_with(v). */
 export function colocatedWith<T>(v: Variable, fn: () => T): T {
-  const graph = v.graph;
-  return graph.withDevice(null, () => (v.device ? graph.withDevice(v.device, fn) : fn()));
+  return v.graph.withColocation(v.op, fn);
 }
 
 /** A NoOp named exactly `fullName` that runs after `ops` (one NoOp per device first, as tf.group). */
