@@ -46,6 +46,8 @@ export interface MonitoredTrainingSessionOptions {
   recoveryWaitSecs?: number;
   /** How long one recovery may keep failing to create a session (7200 s). */
   maxRecoverySecs?: number;
+  /** Pause between attempts to create a session after a preemption (0.5 s). */
+  recoveryRetrySecs?: number;
   /** The clock of every hook timer and wait (a simulator's virtual clock, say). */
   clock?: Clock;
   graph?: Graph;
@@ -97,6 +99,7 @@ export async function MonitoredTrainingSession(options: MonitoredTrainingSession
     hooks: isChief ? chiefHooks(options, scaffold) : [...(options.hooks ?? [])],
     stopGracePeriodSecs: options.stopGracePeriodSecs ?? 120,
     ...(options.maxRecoverySecs !== undefined ? { maxRecoverySecs: options.maxRecoverySecs } : {}),
+    ...(options.recoveryRetrySecs !== undefined ? { recoveryRetrySecs: options.recoveryRetrySecs } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.graph ? { graph: options.graph } : {}),
   });

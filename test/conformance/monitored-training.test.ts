@@ -80,7 +80,7 @@ describeOnTransports("MonitoredTrainingSession survives a ps restart", { ps: 1, 
     const dir = join(root, ctx.transport);
     const models = [buildModel(ctx, 0), buildModel(ctx, 1)];
     const hooks = models.map((m) => new CreationsHook(m.step));
-    const common = { recoveryWaitSecs: 0.05, maxWaitSecs: 120, maxRecoverySecs: 120, logStepCountSteps: 0 };
+    const common = { recoveryWaitSecs: 0.05, recoveryRetrySecs: 0.1, maxWaitSecs: 120, maxRecoverySecs: 120, logStepCountSteps: 0 };
     const [chief, worker] = await Promise.all(
       models.map((m, i) =>
         MonitoredTrainingSession({
