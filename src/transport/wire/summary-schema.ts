@@ -5,6 +5,7 @@
  * them cannot collide with the transport schema.
  */
 import protobuf from "protobufjs";
+import { TFCLUSTER_PROTO } from "./schema.js";
 import { TENSORFLOW_PROTO } from "./schema-tensorflow.js";
 
 export const SUMMARY_PROTO = `
@@ -79,6 +80,8 @@ message Event {
 function buildRoot(): protobuf.Root {
   const root = new protobuf.Root();
   protobuf.parse(TENSORFLOW_PROTO, root, { keepCase: true });
+  // TF's messages carry tfcluster's extensions (fields >= 100), so both schemas resolve together.
+  protobuf.parse(TFCLUSTER_PROTO, root, { keepCase: true });
   protobuf.parse(SUMMARY_PROTO, root, { keepCase: true });
   root.resolveAll();
   return root;
