@@ -28,6 +28,8 @@ import { tfRecordIterator } from "../../../src/io/tfrecord-iterator.js";
 import { decodeEvent, SessionStatus } from "../../../src/transport/wire/summary-codec.js";
 import type { EventProto } from "../../../src/transport/wire/summary-codec.js";
 import { jumpClock } from "../../helpers/jump-clock.js";
+import { registerSummarySaverHookFactory } from "../../../src/train/hooks/summary-writer.js";
+import type { SummarySaverHookArgs } from "../../../src/train/hooks/summary-writer.js";
 
 const root = mkdtempSync(join(tmpdir(), "tfcluster-mts-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -314,6 +316,31 @@ describe("MonitoredTrainingSession", () => {
     ]);
     const checkpoints = events.filter((e) => e.sessionLog).map((e) => [e.step, e.sessionLog!.status, e.sessionLog!.checkpointPath]);
     expect(checkpoints).toEqual([0, 2, 4, 5].map((step) => [step, SessionStatus.CHECKPOINT, join(dir, "model.ckpt")]));
+  });
+
+  it("the chief's hooks in TF's order, with the summary hook the summary layer registers and TF's period defaults", async () => {
+    const made: SummarySaverHookArgs[] = [];
+    registerSummarySaverHookFactory((args) => {
+      made.push(args);
+      return new RecordingHook();
+    });
+    try {
+      const chiefOnly = new RecordingHook();
+      const user = new RecordingHook();
+      const m = counterModel();
+      const sess = await MonitoredTrainingSession({ checkpointDir: freshDir(), graph: m.g, chiefOnlyHooks: [chiefOnly], hooks: [user] });
+      expect(sess.hooks.map((h) => h.constructor.name)).toEqual(["RecordingHook", "StepCounterHook", "RecordingHook", "CheckpointSaverHook", "RecordingHook"]);
+      expect([sess.hooks[0], sess.hooks[4]]).toEqual([chiefOnly, user]);
+      expect([made[0]!.saveSteps, made[0]!.saveSecs]).toEqual([100, null]);
+      await sess.close();
+      const m2 = counterModel();
+      const s2 = await MonitoredTrainingSession({ checkpointDir: freshDir(), graph: m2.g, saveSummariesSecs: 30, logStepCountSteps: 0, saveCheckpointSecs: 0 });
+      expect(s2.hooks.map((h) => h.constructor.name)).toEqual(["RecordingHook"]);
+      expect([made[1]!.saveSteps, made[1]!.saveSecs]).toEqual([null, 30]);
+      await s2.close();
+    } finally {
+      registerSummarySaverHookFactory(null);
+    }
   });
 
   it("a scaffold's init function runs once on a fresh model", async () => {
