@@ -95,6 +95,9 @@ describeOnTransports("MonitoredTrainingSession survives a ps restart", { ps: 1, 
         }),
       ),
     );
+    // A worker runs only the caller's hooks; the chief adds its CheckpointSaverHook before them.
+    expect(worker!.hooks.map((h) => h.constructor.name)).toEqual(["StopAtStepHook", "CreationsHook"]);
+    expect(chief!.hooks.map((h) => h.constructor.name)).toContain("CheckpointSaverHook");
     // Once both workers are training and the chief has a checkpoint past KILL_AFTER_CHECKPOINT, whichever worker
     // notices first kills the ps and restarts it, mid-run for the other.
     const probe = new tf.Session(ctx.target("worker", 1), { graph: models[1]!.g });
