@@ -293,7 +293,7 @@ describe("MonitoredTrainingSession", () => {
     await sess.close();
   });
 
-  it("the chief's StepCounterHook and CheckpointSaverHook share one event file in checkpointDir", async () => {
+  it("the chief's StepCounterHook, SummarySaverHook and CheckpointSaverHook share one event file in checkpointDir", async () => {
     const dir = freshDir();
     const m = counterModel();
     const clock = jumpClock();
@@ -314,8 +314,10 @@ describe("MonitoredTrainingSession", () => {
       [3, "global_step/sec", 4],
       [5, "global_step/sec", 4],
     ]);
-    const checkpoints = events.filter((e) => e.sessionLog).map((e) => [e.step, e.sessionLog!.status, e.sessionLog!.checkpointPath]);
-    expect(checkpoints).toEqual([0, 2, 4, 5].map((step) => [step, SessionStatus.CHECKPOINT, join(dir, "model.ckpt")]));
+    const checkpoints = events.filter((e) => e.sessionLog?.status === SessionStatus.CHECKPOINT).map((e) => [e.step, e.sessionLog!.checkpointPath]);
+    expect(checkpoints).toEqual([0, 2, 4, 5].map((step) => [step, join(dir, "model.ckpt")]));
+    // The default SummarySaverHook (every 100 steps) marks the start at the first step.
+    expect(events.filter((e) => e.sessionLog?.status === SessionStatus.START).map((e) => e.step)).toEqual([1]);
   });
 
   it("the chief's hooks in TF's order, with the summary hook the summary layer registers and TF's period defaults", async () => {
