@@ -57,6 +57,7 @@ export type { SessionManagerOptions, PrepareSessionOptions, RestoreOptions } fro
 export { ChiefSessionCreator, WorkerSessionCreator } from "./session-creators.js";
 export type { SessionCreator, SessionCreatorOptions, ChiefSessionCreatorOptions, WorkerSessionCreatorOptions } from "./session-creators.js";
 export { MonitoredSession, isPreemptionError } from "./monitored-session.js";
+export { StepContext, StopIterationError } from "./step-context.js";
 export type { MonitoredSessionOptions } from "./monitored-session.js";
 export { SingularMonitoredSession } from "./singular-monitored-session.js";
 export type { SingularMonitoredSessionOptions } from "./singular-monitored-session.js";

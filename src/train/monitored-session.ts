@@ -28,6 +28,7 @@ import type { SessionRunHook } from "./hooks/session-run-hook.js";
 import type { LoopThread } from "./loop-thread.js";
 import { startQueueRunners } from "./queue-runner.js";
 import { ChiefSessionCreator } from "./session-creators.js";
+import { StepContext, StopIterationError } from "./step-context.js";
 import type { SessionCreator } from "./session-creators.js";
 
 const trace = tracer("train");
@@ -170,6 +171,29 @@ export class MonitoredSession {
     }
   }
 
+  /**
+   * Runs `stepFn` with a StepContext (the raw session, a hooked run); a preemption error recreates
+   * the session and calls it again.
+   * @example await sess.runStepFn(async (ctx) => { const v = await ctx.session.run(x); return ctx.runWithHooks(train, {feedDict: [[y, v]]}); });
+   */
+  async runStepFn<T>(stepFn: (ctx: StepContext) => T | Promise<T>): Promise<T> {
+    await this.started;
+    for (;;) {
+      if (this.closed) throw new Error("Session is already closed.");
+      this.live ??= await this.createWithRecovery();
+      const live = this.live;
+      try {
+        return await stepFn(new StepContext(live.sess, (f, a) => this.run(f, a)));
+      } catch (err) {
+        const cause = this.rootCause(live, err);
+        if (!(this.options.shouldRecover ?? true) || !isPreemptionError(cause)) throw cause;
+        trace(`An error was raised. This may be due to a preemption in a connected worker or parameter server. The current session will be closed and a new session will be created. Error: ${(cause as Error).message}`);
+        if (this.live === live) this.live = null;
+        await this.closeLive(live);
+      }
+    }
+  }
+
   /** A non-preemption run error hides the preemption a thread saw: raise that, the root cause. */
   private rootCause(live: Live, err: unknown): unknown {
     if (isPreemptionError(err)) return err;
@@ -219,7 +243,7 @@ export class MonitoredSession {
   }
 
   /**
-   * Calls every hook's `end` (unless `error` is given and is not an OutOfRangeError: a failed run
+   * Calls every hook's `end` (unless `error` is given and is neither an OutOfRangeError nor a StopIterationError: a failed run
    * ends no hook), then stops the threads and closes the session. Re-raises an error a thread
    * reported. A second close fails with "Session is already closed.".
    */
@@ -227,7 +251,7 @@ export class MonitoredSession {
     await this.started.catch(() => {});
     if (this.closed) throw new Error("Session is already closed.");
     const live = this.live;
-    const clean = options.error === undefined || options.error instanceof OutOfRangeError;
+    const clean = options.error === undefined || options.error instanceof OutOfRangeError || options.error instanceof StopIterationError;
     try {
       if (clean && live) {
         for (const h of this.hooks) await this.graphRef.asDefault(() => h.end(live.sess));

@@ -16,6 +16,7 @@ import type { Clock } from "../util/env.js";
 import { CheckpointSaverHook } from "./hooks/checkpoint-saver-hook.js";
 import type { SessionRunHook } from "./hooks/session-run-hook.js";
 import { StepCounterHook } from "./hooks/step-counter-hook.js";
+import { SummarySaverHook } from "./hooks/summary-saver-hook.js";
 import { summarySaverHookFactory } from "./hooks/summary-writer.js";
 import { MonitoredSession } from "./monitored-session.js";
 import { Scaffold } from "./scaffold.js";
@@ -46,6 +47,8 @@ export interface MonitoredTrainingSessionOptions {
   recoveryWaitSecs?: number;
   /** How long one recovery may keep failing to create a session (7200 s). */
   maxRecoverySecs?: number;
+  /** Pause between attempts to create a session after a preemption (0.5 s). */
+  recoveryRetrySecs?: number;
   /** The clock of every hook timer and wait (a simulator's virtual clock, say). */
   clock?: Clock;
   graph?: Graph;
@@ -64,9 +67,10 @@ function chiefHooks(o: MonitoredTrainingSessionOptions, scaffold: Scaffold): Ses
     const logSteps = o.logStepCountSteps ?? 100;
     if (logSteps > 0) hooks.push(new StepCounterHook({ outputDir: summaryDir, everyNSteps: logSteps }));
     const summaries = resolvePeriods(o.saveSummariesSteps, o.saveSummariesSecs, { steps: 100, secs: null });
-    const makeSummaryHook = summarySaverHookFactory();
-    if (makeSummaryHook && ((summaries.steps ?? 0) > 0 || (summaries.secs ?? 0) > 0)) {
-      hooks.push(makeSummaryHook({ scaffold, outputDir: summaryDir, saveSteps: summaries.steps, saveSecs: summaries.secs }));
+    if ((summaries.steps ?? 0) > 0 || (summaries.secs ?? 0) > 0) {
+      const args = { scaffold, outputDir: summaryDir, saveSteps: summaries.steps, saveSecs: summaries.secs };
+      const registered = summarySaverHookFactory();
+      hooks.push(registered ? registered(args) : new SummarySaverHook(args));
     }
   }
   const checkpoints = resolvePeriods(o.saveCheckpointSteps, o.saveCheckpointSecs, { steps: null, secs: 600 });
@@ -97,6 +101,7 @@ export async function MonitoredTrainingSession(options: MonitoredTrainingSession
     hooks: isChief ? chiefHooks(options, scaffold) : [...(options.hooks ?? [])],
     stopGracePeriodSecs: options.stopGracePeriodSecs ?? 120,
     ...(options.maxRecoverySecs !== undefined ? { maxRecoverySecs: options.maxRecoverySecs } : {}),
+    ...(options.recoveryRetrySecs !== undefined ? { recoveryRetrySecs: options.recoveryRetrySecs } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.graph ? { graph: options.graph } : {}),
   });

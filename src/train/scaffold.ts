@@ -10,6 +10,7 @@ import { getDefaultGraph, GraphKeys } from "../graph/graph.js";
 import type { Operation } from "../graph/graph.js";
 import type { Graph } from "../graph/graph.js";
 import { group } from "../graph/ops/control.js";
+import { mergeAll } from "../graph/ops/summary.js";
 import type { Tensor } from "../graph/tensor.js";
 import { globalVariables, globalVariablesInitializer, localVariablesInitializer, reportUninitializedVariables } from "../graph/variables.js";
 import { tracer } from "../util/logger.js";
@@ -85,7 +86,7 @@ export class Scaffold {
       this.readyForLocalInitOp =
         g.readyForLocalInitOp ?? getOrDefault(graph, READY_FOR_LOCAL_INIT_OP, "ready_for_local_init_op", () => reportUninitializedVariables(globalVariables()));
       this.localInitOp = g.localInitOp ?? getOrDefault(graph, GraphKeys.LOCAL_INIT_OP, "local_init_op", () => group(localVariablesInitializer(), { name: "local_init" }));
-      this.summaryOp = g.summaryOp ?? itemOf<Tensor>(graph, SUMMARY_OP, "summary_op");
+      this.summaryOp = g.summaryOp ?? getOrDefault(graph, SUMMARY_OP, "summary_op", () => mergeAll({ graph }));
       this.saver = g.saver ?? getOrDefault(graph, SAVERS, "saver", () => new Saver({ sharded: true, allowEmpty: true }));
       this.initFeedDict = g.initFeedDict ?? null;
       const initFn = g.initFn;

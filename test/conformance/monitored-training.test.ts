@@ -80,7 +80,7 @@ describeOnTransports("MonitoredTrainingSession survives a ps restart", { ps: 1, 
     const dir = join(root, ctx.transport);
     const models = [buildModel(ctx, 0), buildModel(ctx, 1)];
     const hooks = models.map((m) => new CreationsHook(m.step));
-    const common = { recoveryWaitSecs: 0.05, maxWaitSecs: 120, maxRecoverySecs: 120, logStepCountSteps: 0 };
+    const common = { recoveryWaitSecs: 0.05, recoveryRetrySecs: 0.1, maxWaitSecs: 120, maxRecoverySecs: 120, logStepCountSteps: 0 };
     const [chief, worker] = await Promise.all(
       models.map((m, i) =>
         MonitoredTrainingSession({
@@ -95,6 +95,9 @@ describeOnTransports("MonitoredTrainingSession survives a ps restart", { ps: 1, 
         }),
       ),
     );
+    // A worker runs only the caller's hooks; the chief adds its CheckpointSaverHook before them.
+    expect(worker!.hooks.map((h) => h.constructor.name)).toEqual(["StopAtStepHook", "CreationsHook"]);
+    expect(chief!.hooks.map((h) => h.constructor.name)).toContain("CheckpointSaverHook");
     // Once both workers are training and the chief has a checkpoint past KILL_AFTER_CHECKPOINT, whichever worker
     // notices first kills the ps and restarts it, mid-run for the other.
     const probe = new tf.Session(ctx.target("worker", 1), { graph: models[1]!.g });

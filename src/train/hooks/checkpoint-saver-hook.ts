@@ -50,8 +50,14 @@ export class CheckpointSaverHook extends SessionRunHook implements ClockUser {
   private writer: SummaryWriterLike | null = null;
   private graph: Graph | null = null;
 
-  constructor(checkpointDir: string, private readonly options: CheckpointSaverHookOptions = {}) {
+  private readonly options: CheckpointSaverHookOptions;
+
+  /** `new CheckpointSaverHook(dir, {saveSteps})`, or `new CheckpointSaverHook({checkpointDir, saveSteps})`. */
+  constructor(dirOrOptions: string | (CheckpointSaverHookOptions & { checkpointDir: string }), more: CheckpointSaverHookOptions = {}) {
     super();
+    const checkpointDir = typeof dirOrOptions === "string" ? dirOrOptions : dirOrOptions.checkpointDir;
+    const options: CheckpointSaverHookOptions = typeof dirOrOptions === "string" ? more : { ...dirOrOptions, ...more };
+    this.options = options;
     trace("Create CheckpointSaverHook.");
     if (options.saver && options.scaffold) throw new Error("You cannot provide both saver and scaffold.");
     this.checkpointDir = checkpointDir;

@@ -30,13 +30,16 @@ export class GlobalStepWaiterHook extends SessionRunHook implements ClockUser {
   private clock: Clock;
   private readonly ownClock: boolean;
 
-  constructor(
-    readonly waitUntilStep: number,
-    private readonly options: GlobalStepWaiterHookOptions = {},
-  ) {
+  readonly waitUntilStep: number;
+  private readonly options: GlobalStepWaiterHookOptions;
+
+  /** `new GlobalStepWaiterHook(step)`, or `new GlobalStepWaiterHook({waitUntilStep, ...})`. */
+  constructor(step: number | (GlobalStepWaiterHookOptions & { waitUntilStep: number }), options: GlobalStepWaiterHookOptions = {}) {
     super();
-    this.clock = options.clock ?? systemClock;
-    this.ownClock = options.clock !== undefined;
+    this.waitUntilStep = typeof step === "number" ? step : step.waitUntilStep;
+    this.options = typeof step === "number" ? options : { ...step, ...options };
+    this.clock = this.options.clock ?? systemClock;
+    this.ownClock = this.options.clock !== undefined;
   }
 
   useClock(clock: Clock): void {

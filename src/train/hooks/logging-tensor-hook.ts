@@ -39,6 +39,15 @@ function resolve(graph: Graph, t: Tensor | string): Tensor {
   return graph.getTensorByName(`${t}:0`);
 }
 
+const PERIOD_KEYS = ["everyNIter", "everyNSecs", "atEnd"];
+
+/** `{tensors, everyNIter, ...}` rather than a dict of tensors to log. */
+function isOptionsForm(x: unknown): boolean {
+  if (typeof x !== "object" || x === null || Array.isArray(x) || !("tensors" in x)) return false;
+  const t = (x as { tensors: unknown }).tensors;
+  return typeof t === "object" && t !== null && !(t instanceof Tensor) && PERIOD_KEYS.some((k) => k in x);
+}
+
 export class LoggingTensorHook extends SessionRunHook implements ClockUser {
   private readonly tagOrder: string[];
   private readonly sources: Record<string, Tensor | string>;
@@ -48,11 +57,15 @@ export class LoggingTensorHook extends SessionRunHook implements ClockUser {
   private iterCount = 0;
   private shouldTrigger = false;
 
-  constructor(
-    tensors: LoggedTensors,
-    private readonly options: LoggingTensorHookOptions = {},
-  ) {
+  private readonly options: LoggingTensorHookOptions;
+
+  /** `new LoggingTensorHook(tensors, {everyNIter})`, or `new LoggingTensorHook({tensors, everyNIter})`. */
+  constructor(tensorsOrOptions: LoggedTensors | (LoggingTensorHookOptions & { tensors: LoggedTensors }), more?: LoggingTensorHookOptions) {
     super();
+    const optionsForm = more === undefined && isOptionsForm(tensorsOrOptions);
+    const tensors = optionsForm ? (tensorsOrOptions as { tensors: LoggedTensors }).tensors : (tensorsOrOptions as LoggedTensors);
+    const options: LoggingTensorHookOptions = optionsForm ? (tensorsOrOptions as LoggingTensorHookOptions) : (more ?? {});
+    this.options = options;
     const iter = options.everyNIter ?? null;
     const secs = options.everyNSecs ?? null;
     const onlyAtEnd = options.atEnd === true && iter === null && secs === null;

@@ -3,7 +3,7 @@
  * `failOnNanLoss: false`, requests a stop when it is NaN.
  * @example const hook = new tf.train.NanTensorHook(loss);
  */
-import type { Tensor } from "../../graph/tensor.js";
+import { Tensor } from "../../graph/tensor.js";
 import { log } from "../../util/logger.js";
 import { SessionRunArgs, SessionRunHook } from "./session-run-hook.js";
 import type { SessionRunContext, SessionRunValues } from "./session-run-hook.js";
@@ -19,13 +19,14 @@ export class NanLossDuringTrainingError extends Error {
 
 export class NanTensorHook extends SessionRunHook {
   private readonly failOnNanLoss: boolean;
+  private readonly lossTensor: Tensor;
 
-  constructor(
-    private readonly lossTensor: Tensor,
-    options: { failOnNanLoss?: boolean } = {},
-  ) {
+  /** `new NanTensorHook(loss, {failOnNanLoss})`, or `new NanTensorHook({lossTensor, failOnNanLoss})`. */
+  constructor(loss: Tensor | { lossTensor: Tensor; failOnNanLoss?: boolean }, options: { failOnNanLoss?: boolean } = {}) {
     super();
-    this.failOnNanLoss = options.failOnNanLoss ?? true;
+    const o = loss instanceof Tensor ? options : { ...loss, ...options };
+    this.lossTensor = loss instanceof Tensor ? loss : loss.lossTensor;
+    this.failOnNanLoss = o.failOnNanLoss ?? true;
   }
 
   override beforeRun(): SessionRunArgs {

@@ -1,8 +1,9 @@
 /**
  * What the hooks need of a summary writer (tf.summary.FileWriter has it), and where they get one
- * for a directory: the summary layer registers its FileWriterCache here, so the hooks write event
- * files when it is present and only log when it is not.
+ * for a directory: tf.summary.FileWriterCache's shared writer (one event file per directory, as
+ * TF's SummaryWriterCache), unless another factory was registered.
  */
+import { FileWriterCache } from "../../io/summary-file-writer-cache.js";
 import type { SessionRunHook } from "./session-run-hook.js";
 
 export interface SummaryValueLike {
@@ -25,14 +26,14 @@ export interface SummaryWriterLike {
 type WriterFactory = (logdir: string) => SummaryWriterLike;
 let factory: WriterFactory | null = null;
 
-/** Called by the summary layer with its per-directory writer cache. */
+/** Replaces (null: restores) FileWriterCache as the source of the hooks' writers. */
 export function registerSummaryWriterFactory(f: WriterFactory | null): void {
   factory = f;
 }
 
-/** The shared writer for `logdir`, or null when no summary layer is loaded. */
-export function summaryWriterFor(logdir: string): SummaryWriterLike | null {
-  return factory ? factory(logdir) : null;
+/** The shared writer for `logdir`. */
+export function summaryWriterFor(logdir: string): SummaryWriterLike {
+  return factory ? factory(logdir) : FileWriterCache.get(logdir);
 }
 
 export interface SummarySaverHookArgs {

@@ -23,6 +23,13 @@ import { MonitoredTrainingSession } from "../../../src/train/monitored-training-
 import { ChiefSessionCreator } from "../../../src/train/session-creators.js";
 import { Scaffold } from "../../../src/train/scaffold.js";
 import { SingularMonitoredSession } from "../../../src/train/singular-monitored-session.js";
+import { StopIterationError } from "../../../src/train/step-context.js";
+import { tfRecordIterator } from "../../../src/io/tfrecord-iterator.js";
+import { decodeEvent, SessionStatus } from "../../../src/transport/wire/summary-codec.js";
+import type { EventProto } from "../../../src/transport/wire/summary-codec.js";
+import { jumpClock } from "../../helpers/jump-clock.js";
+import { registerSummarySaverHookFactory } from "../../../src/train/hooks/summary-writer.js";
+import type { SummarySaverHookArgs } from "../../../src/train/hooks/summary-writer.js";
 
 const root = mkdtempSync(join(tmpdir(), "tfcluster-mts-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -221,6 +228,30 @@ describe("MonitoredSession with queue runners; SingularMonitoredSession", () => 
   });
 });
 
+describe("MonitoredSession.runStepFn", () => {
+  it("gives the raw session and a hooked run; requestStop ends cleanly; a preemption retries the step function", async () => {
+    const m = counterModel();
+    const hook = new RecordingHook();
+    const sess = await MonitoredSession.create({ hooks: [hook, new FailingHook([2], () => new AbortedError("lost"))], graph: m.g });
+    let calls = 0;
+    const value = await sess.runStepFn(async (ctx) => {
+      calls++;
+      expect(ctx.session).toBeInstanceOf(tf.Session);
+      await ctx.session.run(m.train); // a raw run: no hooks
+      return Number((await ctx.runWithHooks(m.train)).item());
+    });
+    expect([value, calls]).toEqual([2, 1]);
+    expect(hook.calls.filter((c) => c === "beforeRun").length).toBe(1);
+    // The hooked run inside fails once with AbortedError: the session is recreated (fresh init) and that run retried.
+    expect(await sess.runStepFn(async (ctx) => Number((await ctx.runWithHooks(m.train)).item()))).toBe(1);
+    const err = await sess.runStepFn((ctx) => ctx.requestStop()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StopIterationError);
+    expect((err as Error).message).toBe("step_fn has requested the iterations to stop.");
+    await sess.close({ error: err });
+    expect(hook.calls.at(-1)).toBe("end"); // a StopIteration exit is clean
+  });
+});
+
 describe("MonitoredTrainingSession", () => {
   it("saves at creation, periodically and at the end; a restart resumes from the checkpoint (test_saving_restoring_checkpoint)", async () => {
     const dir = freshDir();
@@ -260,6 +291,58 @@ describe("MonitoredTrainingSession", () => {
     }
     expect(runs).toBe(3);
     await sess.close();
+  });
+
+  it("the chief's StepCounterHook, SummarySaverHook and CheckpointSaverHook share one event file in checkpointDir", async () => {
+    const dir = freshDir();
+    const m = counterModel();
+    const clock = jumpClock();
+    const sess = await MonitoredTrainingSession({ checkpointDir: dir, graph: m.g, saveCheckpointSteps: 2, logStepCountSteps: 2, clock });
+    for (let i = 0; i < 5; i++) {
+      await sess.run(m.train);
+      clock.advanceMs(250);
+    }
+    await sess.close();
+    const files = readdirSync(dir).filter((n) => n.startsWith("events.out.tfevents."));
+    expect(files.length).toBe(1);
+    const events: EventProto[] = [];
+    for await (const record of tfRecordIterator(join(dir, files[0]!))) events.push(decodeEvent(record));
+    expect(events[0]!.fileVersion).toBe("brain.Event:2");
+    const rates = events.filter((e) => e.summary).map((e) => [e.step, e.summary!.value[0]!.tag, e.summary!.value[0]!.simpleValue]);
+    // Steps per second over 2 steps that took 0.5 s of the clock: at 3 and 5 (the first trigger, at 1, starts the clock).
+    expect(rates).toEqual([
+      [3, "global_step/sec", 4],
+      [5, "global_step/sec", 4],
+    ]);
+    const checkpoints = events.filter((e) => e.sessionLog?.status === SessionStatus.CHECKPOINT).map((e) => [e.step, e.sessionLog!.checkpointPath]);
+    expect(checkpoints).toEqual([0, 2, 4, 5].map((step) => [step, join(dir, "model.ckpt")]));
+    // The default SummarySaverHook (every 100 steps) marks the start at the first step.
+    expect(events.filter((e) => e.sessionLog?.status === SessionStatus.START).map((e) => e.step)).toEqual([1]);
+  });
+
+  it("the chief's hooks in TF's order, with the summary hook the summary layer registers and TF's period defaults", async () => {
+    const made: SummarySaverHookArgs[] = [];
+    registerSummarySaverHookFactory((args) => {
+      made.push(args);
+      return new RecordingHook();
+    });
+    try {
+      const chiefOnly = new RecordingHook();
+      const user = new RecordingHook();
+      const m = counterModel();
+      const sess = await MonitoredTrainingSession({ checkpointDir: freshDir(), graph: m.g, chiefOnlyHooks: [chiefOnly], hooks: [user] });
+      expect(sess.hooks.map((h) => h.constructor.name)).toEqual(["RecordingHook", "StepCounterHook", "RecordingHook", "CheckpointSaverHook", "RecordingHook"]);
+      expect([sess.hooks[0], sess.hooks[4]]).toEqual([chiefOnly, user]);
+      expect([made[0]!.saveSteps, made[0]!.saveSecs]).toEqual([100, null]);
+      await sess.close();
+      const m2 = counterModel();
+      const s2 = await MonitoredTrainingSession({ checkpointDir: freshDir(), graph: m2.g, saveSummariesSecs: 30, logStepCountSteps: 0, saveCheckpointSecs: 0 });
+      expect(s2.hooks.map((h) => h.constructor.name)).toEqual(["RecordingHook"]);
+      expect([made[1]!.saveSteps, made[1]!.saveSecs]).toEqual([null, 30]);
+      await s2.close();
+    } finally {
+      registerSummarySaverHookFactory(null);
+    }
   });
 
   it("a scaffold's init function runs once on a fresh model", async () => {

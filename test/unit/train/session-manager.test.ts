@@ -120,6 +120,16 @@ describe("Scaffold", () => {
     await sess.close();
   });
 
+  it("summaryOp is tf.summary.mergeAll() of the graph (none without summaries), kept in the summary_op collection", () => {
+    const m = twoVars();
+    expect(new Scaffold().finalize(m.g).summaryOp).toBeNull();
+    const g = new tf.Graph();
+    g.asDefault(() => tf.summary.scalar("loss", tf.constant(1)));
+    const s = new Scaffold().finalize(g);
+    expect(s.summaryOp!.op.type).toBe("MergeSummary");
+    expect(g.getCollection("summary_op")).toEqual([s.summaryOp]);
+  });
+
   it("more than one item in a collection is an error; copyFromScaffold must be a Scaffold", () => {
     const m = twoVars();
     m.g.addToCollection(tf.GraphKeys.INIT_OP, m.initAll);

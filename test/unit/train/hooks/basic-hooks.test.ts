@@ -262,3 +262,23 @@ describe("FinalOpsHook and FeedFnHook", () => {
     await expect(s2.close()).rejects.toBeInstanceOf(OutOfRangeError);
   });
 });
+
+describe("options-object forms", () => {
+  it("each hook with a required argument also takes it inside one options object", async () => {
+    const m = model();
+    const lines: string[] = [];
+    const dir = join(root, "object-form");
+    const hooks = [
+      new CheckpointSaverHook({ checkpointDir: dir, saveSteps: 1 }),
+      new NanTensorHook({ lossTensor: m.loss, failOnNanLoss: false }),
+      new GlobalStepWaiterHook({ waitUntilStep: 0 }),
+      new LoggingTensorHook({ tensors: { loss: m.loss }, everyNIter: 1, log: (l) => lines.push(l) }),
+    ];
+    const sess = await session(m, hooks);
+    await sess.run(m.train, { feedDict: [[m.loss, NaN]] });
+    expect(sess.shouldStop()).toBe(true); // the NaN hook, not failing
+    await sess.close();
+    expect(lines).toEqual(["loss = NaN"]);
+    expect(readdirSync(dir).filter((n) => n.endsWith(".index")).sort()).toEqual(["model.ckpt-0.index", "model.ckpt-1.index"]);
+  });
+});
