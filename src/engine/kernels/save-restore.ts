@@ -15,11 +15,11 @@
 import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { endianness } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { DataLossError, InvalidArgumentError, NotFoundError, UnimplementedError, withNode } from "../../errors/index.js";
+import { DataLossError, InvalidArgumentError, NotFoundError, UnimplementedError } from "../../errors/index.js";
 import { bytesPerElement } from "../../tensor/dtypes.js";
 import type { DType } from "../../tensor/dtypes.js";
 import { allocData, NDArray, ndarray, sizeOf } from "../../tensor/ndarray.js";
-import { input, invalidArg, policyOf, scalarNumber } from "./kernel-utils.js";
+import { input, invalidArg, kernelFailure, policyOf, scalarNumber } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
@@ -120,7 +120,7 @@ registerKernel(
     if (bad !== -1) throw new UnimplementedError(`SaveV2: safetensors cannot store ${tensors[bad]!.dtype} tensor '${names[bad]}'`, { nodeName: ctx.node.name });
     const bytes = encodeSafetensors(names.map((n, i) => [n, tensors[i]!]), { format: "tfcluster", device: ctx.device.name });
     // The resolved path is written: a symlink planted at `prefix` cannot redirect the write.
-    const target = await policyOf(ctx).files.checkWrite("SaveV2", prefix).catch((err: unknown) => Promise.reject(withNode(err, ctx.node.name)));
+    const target = await policyOf(ctx).files.checkWrite("SaveV2", prefix).catch((err: unknown) => Promise.reject(kernelFailure(err, ctx)));
     const temp = `${target}.tmp-${ctx.step.stepId}-${ctx.device.job}-${ctx.device.task}`;
     await mkdir(dirname(target), { recursive: true });
     await writeFile(temp, bytes);
@@ -163,9 +163,9 @@ registerKernel(
     const dtypes = ctx.attrs.list("dtypes").type ?? [];
     if (dtypes.length !== names.length) throw invalidArg(ctx, `RestoreV2 has ${dtypes.length} dtypes for ${names.length} tensor names`);
     const found = new Map<string, NDArray>();
-    await policyOf(ctx).files.checkRead("RestoreV2", prefix).catch((err: unknown) => Promise.reject(withNode(err, ctx.node.name)));
+    await policyOf(ctx).files.checkRead("RestoreV2", prefix).catch((err: unknown) => Promise.reject(kernelFailure(err, ctx)));
     for (const file of await checkpointFiles(ctx, prefix)) {
-      await policyOf(ctx).files.checkRead("RestoreV2", file).catch((err: unknown) => Promise.reject(withNode(err, ctx.node.name)));
+      await policyOf(ctx).files.checkRead("RestoreV2", file).catch((err: unknown) => Promise.reject(kernelFailure(err, ctx)));
       for (const [k, v] of decodeSafetensors(await readFile(file), file)) if (names.includes(k)) found.set(k, v);
     }
     return names.map((name, i) => {
