@@ -1,20 +1,19 @@
 /**
- * Queue throughput across tasks, each figure beside a floor measured in the same run. A FIFOQueue
- * of [784] float32 rows lives on /job:ps/task:0; the session is on /job:worker/task:0.
+ * P6, queue throughput across tasks, each figure beside a floor measured in the same run on the
+ * same cluster. A FIFOQueue of [784] float32 rows lives on /job:ps/task:0; the session is on
+ * /job:worker/task:0.
  *  - enqueueMany of a 1024x784 batch read from a Variable on the worker (worker → ps), and
- *    dequeueMany(1024) consumed on the worker (ps → worker), GB/s, beside the transport's bare
- *    tensor move (thread: SAB ring; grpc: grpc-js stream; inproc: memcpy);
+ *    dequeueMany(1024) consumed on the worker (ps → worker), GB/s, beside the same transport's
+ *    16 MiB Variable move ps → worker inside a step (goal: queues add no per-row copies);
  *  - one [784] element enqueued and dequeued per step, steps/s, beside a plain cross-task step
  *    on the same cluster (so the ratio is what the queue ops cost on top of the step).
  * The client never receives a batch: dequeue steps return a scalar.
  */
 import * as tf from "../src/index.js";
-import { bareGrpcServerStream } from "./grpc-baseline.js";
-import { medianStepUs, memcpyGbPerSec, row, sink, step, withCluster } from "./run-transports.js";
+import { medianStepUs, MOVE_BYTES, sink, step, withCluster } from "./run-transports.js";
 import type { BenchTransport } from "./run-transports.js";
-import type { BenchRow } from "./stats.js";
-import { summarize } from "./stats.js";
-import { bareRingCopy } from "./thread-baseline.js";
+import type { BenchRow, Spread } from "./stats.js";
+import { row, sampled, spreadOf, summarize } from "./stats.js";
 
 const ROW = 784;
 const BATCH = 1024;
@@ -24,24 +23,28 @@ const BATCHES_PER_ROUND = 4;
 const CAPACITY = 2 * BATCHES_PER_ROUND * BATCH;
 const STEP_TIMEOUT_MS = 30_000;
 
-const ROUNDS: Record<BenchTransport, number> = { inproc: 8, thread: 8, grpc: 5 };
-const SINGLE_STEPS: Record<BenchTransport, number> = { inproc: 500, thread: 300, grpc: 100 };
+const ROUNDS: Record<BenchTransport, number> = { inproc: 5, thread: 5, grpc: 5 };
+const SINGLE_STEPS: Record<BenchTransport, number> = { inproc: 200, thread: 150, grpc: 50 };
 
 interface QueueFigures {
-  enqueueGbPerSec: number;
-  dequeueGbPerSec: number;
-  singleStepsPerSec: number;
+  /** One sample per round: GB/s of the round's enqueueMany steps, then of its dequeueMany steps. */
+  enqueueGbPerSec: Spread;
+  dequeueGbPerSec: Spread;
+  /** GB/s of a 16 MiB Variable moved ps → worker in a step, same cluster: the transport's own floor. */
+  moveGbPerSec: Spread;
+  singleStepsPerSec: Spread;
   /** A plain cross-task step (Const on ps added on worker) on the same cluster. */
-  plainStepsPerSec: number;
+  plainStepsPerSec: Spread;
 }
 
-function buildGraph(): { g: tf.Graph; init: tf.Operation[]; enqueue: tf.Operation; dequeued: tf.Tensor; single: tf.Tensor; plain: tf.Tensor } {
+function buildGraph(): { g: tf.Graph; init: tf.Operation[]; enqueue: tf.Operation; dequeued: tf.Tensor; single: tf.Tensor; plain: tf.Tensor; moved: tf.Tensor } {
   const g = new tf.Graph();
   const ops = g.asDefault(() => {
-    const [q, q1, onPs] = tf.device("/job:ps/task:0", () => [
+    const [q, q1, onPs, big] = tf.device("/job:ps/task:0", () => [
       new tf.FIFOQueue({ capacity: CAPACITY, dtypes: ["float32"], shapes: [[ROW]], sharedName: "bench_batches" }),
       new tf.FIFOQueue({ capacity: 16, dtypes: ["float32"], shapes: [[ROW]], sharedName: "bench_single" }),
       tf.constant(1),
+      new tf.Variable(tf.zeros([MOVE_BYTES / 4]), { name: "big" }),
     ] as const);
     return tf.device("/job:worker/task:0", () => {
       const batch = new tf.Variable(tf.zeros([BATCH, ROW]), { name: "batch" });
@@ -51,61 +54,62 @@ function buildGraph(): { g: tf.Graph; init: tf.Operation[]; enqueue: tf.Operatio
       const dequeued = sink(q.dequeueMany(BATCH)[0]!);
       const enqueueOne = q1.enqueue([element.value()]);
       const [one] = tf.controlDependencies([enqueueOne], () => q1.dequeue());
-      return { init: [batch.initializer, element.initializer], enqueue, dequeued, single: sink(one!), plain: tf.add(onPs, tf.constant(2)) };
+      const init = [batch.initializer, element.initializer, big.initializer];
+      return { init, enqueue, dequeued, single: sink(one!), plain: tf.add(onPs, tf.constant(2)), moved: sink(big.value()) };
     });
   });
   return { g, ...ops };
 }
 
+async function timedGbPerSec(sess: tf.Session, fetch: tf.Tensor | tf.Operation, times: number, bytes: number): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    await step(sess, fetch);
+    ms.push(performance.now() - t0);
+  }
+  return bytes / 1e9 / (summarize(ms).medianUs / 1000);
+}
+
 async function queueFigures(transport: BenchTransport): Promise<QueueFigures> {
   return withCluster(transport, async (cluster) => {
-    const { g, init, enqueue, dequeued, single, plain } = buildGraph();
+    const { g, init, enqueue: enqueueOp, dequeued, single, plain, moved } = buildGraph();
     const sess = new tf.Session(cluster.target("worker", 0), { graph: g });
     try {
       await sess.run(init, { options: { timeoutInMs: STEP_TIMEOUT_MS } });
-      const enqueueMs: number[] = [];
-      const dequeueMs: number[] = [];
-      // Round 0 warms up (builds both partitions); the queue is empty again after every round.
+      const enqueue: number[] = [];
+      const dequeue: number[] = [];
+      const move: number[] = [];
+      // Round 0 warms up (builds the partitions); the queue is empty again after every round.
       for (let round = 0; round <= ROUNDS[transport]; round++) {
-        for (let i = 0; i < BATCHES_PER_ROUND; i++) {
-          const t0 = performance.now();
-          await step(sess, enqueue);
-          if (round > 0) enqueueMs.push(performance.now() - t0);
-        }
-        for (let i = 0; i < BATCHES_PER_ROUND; i++) {
-          const t0 = performance.now();
-          await step(sess, dequeued);
-          if (round > 0) dequeueMs.push(performance.now() - t0);
-        }
+        const e = await timedGbPerSec(sess, enqueueOp, BATCHES_PER_ROUND, BATCH_BYTES);
+        const d = await timedGbPerSec(sess, dequeued, BATCHES_PER_ROUND, BATCH_BYTES);
+        const m = await timedGbPerSec(sess, moved, 2, MOVE_BYTES);
+        if (round === 0) continue;
+        enqueue.push(e);
+        dequeue.push(d);
+        move.push(m);
       }
-      const gbPerSec = (ms: number[]): number => BATCH_BYTES / 1e9 / (summarize(ms).medianUs / 1000);
       const n = SINGLE_STEPS[transport];
-      const singleUs = await medianStepUs(sess, single, n, 20);
-      const plainUs = await medianStepUs(sess, plain, n, 20);
-      return { enqueueGbPerSec: gbPerSec(enqueueMs), dequeueGbPerSec: gbPerSec(dequeueMs), singleStepsPerSec: 1e6 / singleUs, plainStepsPerSec: 1e6 / plainUs };
+      const singleStepsPerSec = await sampled(async () => 1e6 / (await medianStepUs(sess, single, n, 10)));
+      const plainStepsPerSec = await sampled(async () => 1e6 / (await medianStepUs(sess, plain, n, 10)));
+      return { enqueueGbPerSec: spreadOf(enqueue), dequeueGbPerSec: spreadOf(dequeue), moveGbPerSec: spreadOf(move), singleStepsPerSec, plainStepsPerSec };
     } finally {
       await sess.close();
     }
   });
 }
 
-/** The transport's bare tensor move in GB/s, measured now. */
-async function bareMove(transport: BenchTransport): Promise<{ name: string; gbPerSec: number }> {
-  if (transport === "thread") return { name: "bare SAB ring 16 MiB", gbPerSec: (await bareRingCopy(16 << 20)).gbPerSec };
-  if (transport === "grpc") return { name: "bare grpc-js stream 16 MiB in 1 MiB", gbPerSec: (await bareGrpcServerStream(16 << 20, 1 << 20, 6)).mbPerSec / 1000 };
-  return { name: "memcpy 3 MiB, preallocated", gbPerSec: memcpyGbPerSec(BATCH_BYTES) };
-}
-
 export async function runQueues(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const transport of ["inproc", "thread", "grpc"] as const) {
-    const bare = await bareMove(transport);
     const f = await queueFigures(transport);
-    const move = transport === "inproc" ? { kind: "reference" as const, what: "kernel cost, no transport" } : { kind: "reference" as const, what: "transport's bare move" };
+    const moveName = `${transport} 16 MiB Variable ps -> worker in a step, same cluster`;
+    const goal = { kind: "ratio" as const, op: ">=" as const, target: 0.7, what: "the same transport's 16 MiB move" };
     rows.push(
-      row(`${transport} queue enqueueMany 1024x784 f32, worker -> ps`, f.enqueueGbPerSec, "GB/s", bare.name, bare.gbPerSec, move),
-      row(`${transport} queue dequeueMany(1024), ps -> worker`, f.dequeueGbPerSec, "GB/s", bare.name, bare.gbPerSec, move),
-      row(`${transport} queue 1-element enqueue+dequeue step`, f.singleStepsPerSec, "steps/s", "plain cross-task step, same cluster", f.plainStepsPerSec, { kind: "reference", what: "1x = queue ops free" }),
+      row({ id: "P6", name: `${transport} queue enqueueMany 1024x784 f32, worker -> ps`, unit: "GB/s", value: f.enqueueGbPerSec, baselineName: moveName, baseline: f.moveGbPerSec, goal }),
+      row({ id: "P6", name: `${transport} queue dequeueMany(1024), ps -> worker`, unit: "GB/s", value: f.dequeueGbPerSec, baselineName: moveName, baseline: f.moveGbPerSec, goal }),
+      row({ id: "ref", name: `${transport} queue 1-element enqueue+dequeue step`, unit: "steps/s", value: f.singleStepsPerSec, baselineName: "plain cross-task step, same cluster", baseline: f.plainStepsPerSec, goal: { kind: "reference", what: "1x = queue ops free" } }),
     );
   }
   return rows;

@@ -12,8 +12,8 @@
  */
 import * as tf from "../src/index.js";
 import { bareGrpcServerStream, bareGrpcUnaryPing, grpcTransportFigures } from "./grpc-baseline.js";
-import type { BenchRow } from "./stats.js";
-import { summarize } from "./stats.js";
+import type { BenchRow, Spread } from "./stats.js";
+import { repeat, row, sampled, spreadOf, summarize } from "./stats.js";
 import { bareAtomicsPingPong, bareRingCopy, threadTransportFigures } from "./thread-baseline.js";
 
 export type BenchTransport = "inproc" | "thread" | "grpc";
@@ -21,18 +21,6 @@ export type BenchTransport = "inproc" | "thread" | "grpc";
 const MiB = 1024 * 1024;
 /** Every step is bounded: a stuck step fails the suite instead of hanging `npm run bench`. */
 const STEP_TIMEOUT_MS = 30_000;
-
-/** What a row is held to: `value / baseline` at most or at least `ratio`, or nothing (reference). */
-export type Goal = { kind: "atMost" | "atLeast"; ratio: number; what: string } | { kind: "reference"; what: string };
-
-export function row(name: string, value: number, unit: string, baselineName: string, baseline: number, goal: Goal): BenchRow {
-  const ratio = value / baseline;
-  let verdict = "";
-  if (goal.kind === "atMost") verdict = ratio <= goal.ratio ? "met" : "MISSED";
-  if (goal.kind === "atLeast") verdict = ratio >= goal.ratio ? "met" : "MISSED";
-  const text = goal.kind === "reference" ? `reference: ${goal.what}` : `${goal.kind === "atMost" ? "≤" : "≥"} ${goal.ratio}x ${goal.what}: ${verdict}`;
-  return { name, value, unit, baselineName, baseline, ratio, goal: text };
-}
 
 /** Launches a ps + worker cluster, runs `fn`, always stops it. */
 export async function withCluster<T>(transport: BenchTransport, fn: (cluster: tf.sim.SimCluster) => Promise<T>): Promise<T> {
@@ -103,21 +91,21 @@ export function sabCopyGbPerSec(skewBytes: number): number {
   return bytes / 1e9 / (summarize(samples).medianUs / 1e6);
 }
 
-interface CrossTaskFigures {
-  /** Median µs of the cached two-task step. */
-  crossUs: number;
-  /** Median µs of the same graph with everything on worker 0 (no cross-task edge). */
-  oneTaskUs: number;
+export interface CrossTaskFigures {
+  /** µs of the cached two-task step: SAMPLES samples, each the median of a batch of steps. */
+  crossUs: Spread;
+  /** µs of the same graph with everything on worker 0 (no cross-task edge). */
+  oneTaskUs: Spread;
   /** MB/s (1e6 B/s) of a step that moves 16 MiB ps → worker. */
-  moveMbPerSec: number;
+  moveMbPerSec: Spread;
 }
 
-/** Iterations per transport, sized so that the whole `npm run bench` stays near three minutes on 2 cores. */
-const LATENCY_ITERATIONS: Record<BenchTransport, number> = { inproc: 2000, thread: 2000, grpc: 500 };
-const MOVE_REPEATS = 10;
-const MOVE_BYTES = 16 * MiB;
+/** Steps per latency sample per transport, sized so that the whole `npm run bench` stays within minutes on 2 cores. */
+const STEPS_PER_SAMPLE: Record<BenchTransport, number> = { inproc: 400, thread: 400, grpc: 100 };
+const MOVES_PER_SAMPLE = 3;
+export const MOVE_BYTES = 16 * MiB;
 
-async function crossTaskFigures(transport: BenchTransport): Promise<CrossTaskFigures> {
+export async function crossTaskFigures(transport: BenchTransport): Promise<CrossTaskFigures> {
   return withCluster(transport, async (cluster) => {
     const g = new tf.Graph();
     const ops = g.asDefault(() => {
@@ -131,51 +119,56 @@ async function crossTaskFigures(transport: BenchTransport): Promise<CrossTaskFig
     const sess = new tf.Session(cluster.target("worker", 0), { graph: g });
     try {
       await sess.run(ops.big.initializer, { options: { timeoutInMs: STEP_TIMEOUT_MS } });
-      const n = LATENCY_ITERATIONS[transport];
-      const crossUs = await medianStepUs(sess, ops.cross, n, 100);
-      const oneTaskUs = await medianStepUs(sess, ops.oneTask, n, 100);
-      const moveUs = await medianStepUs(sess, ops.moved, MOVE_REPEATS, 2);
-      return { crossUs, oneTaskUs, moveMbPerSec: MOVE_BYTES / 1e6 / (moveUs / 1e6) };
+      const n = STEPS_PER_SAMPLE[transport];
+      const crossUs = await sampled(() => medianStepUs(sess, ops.cross, n, 50));
+      const oneTaskUs = await sampled(() => medianStepUs(sess, ops.oneTask, n, 50));
+      const moveMbPerSec = await sampled(async () => MOVE_BYTES / 1e6 / ((await medianStepUs(sess, ops.moved, MOVES_PER_SAMPLE, 1)) / 1e6));
+      return { crossUs, oneTaskUs, moveMbPerSec };
     } finally {
       await sess.close();
     }
   });
 }
 
-export async function runTransports(): Promise<BenchRow[]> {
-  const rows: BenchRow[] = [];
-
+export async function runInprocTransport(): Promise<BenchRow[]> {
   const inproc = await crossTaskFigures("inproc");
-  const memcpy = memcpyGbPerSec(MOVE_BYTES) * 1000;
-  rows.push(
-    row("inproc cached run, result crosses tasks (ps+worker Add)", inproc.crossUs, "us", "same graph on 1 task", inproc.oneTaskUs, { kind: "reference", what: "cost of one cross-task edge" }),
-    row("inproc 16 MiB Variable ps -> worker in a step", inproc.moveMbPerSec, "MB/s", "memcpy 16 MiB, preallocated", memcpy, { kind: "reference", what: "in-process floor" }),
-  );
+  const memcpy = await sampled(() => memcpyGbPerSec(MOVE_BYTES) * 1000);
+  return [
+    row({ id: "ref", name: "inproc cached run, result crosses tasks (ps+worker Add)", unit: "us", value: inproc.crossUs, baselineName: "same graph on 1 task", baseline: inproc.oneTaskUs, goal: { kind: "reference", what: "cost of one cross-task edge" } }),
+    row({ id: "ref", name: "inproc 16 MiB Variable ps -> worker in a step", unit: "MB/s", value: inproc.moveMbPerSec, baselineName: "memcpy 16 MiB, preallocated", baseline: memcpy, goal: { kind: "reference", what: "in-process floor" } }),
+  ];
+}
 
+/** P2 and P4: the thread transport's cached cross-task step and 16 MiB move, beside bare Atomics and a bare SAB ring. */
+export async function runThreadTransport(): Promise<BenchRow[]> {
   // Baselines just before the figures they are held against: the machine is shared and noisy.
-  const atomics = await bareAtomicsPingPong("wait", 3000, 300);
+  const atomics = await sampled(async () => (await bareAtomicsPingPong("wait", 600, 100)).medianUs);
   // The transport waits with Atomics.waitAsync (no event loop is ever blocked): its own floor.
-  const atomicsAsync = await bareAtomicsPingPong("waitAsync", 3000, 300);
-  const ring = await bareRingCopy(MOVE_BYTES);
-  const threadAlone = await threadTransportFigures(1000);
+  const atomicsAsync = await sampled(async () => (await bareAtomicsPingPong("waitAsync", 600, 100)).medianUs);
+  const ring = await sampled(async () => (await bareRingCopy(MOVE_BYTES)).gbPerSec * 1000);
+  const alone = await repeat(() => threadTransportFigures(300));
   const thread = await crossTaskFigures("thread");
-  rows.push(
-    row("thread cached run, result crosses tasks", thread.crossUs, "us", "bare Atomics.wait ping-pong RTT", atomics.medianUs, { kind: "atMost", ratio: 2, what: "the bare ping" }),
-    row("thread transport alone: ListDevices RTT main<->worker (no engine)", threadAlone.rttMedianUs, "us", "bare Atomics.waitAsync ping-pong RTT", atomicsAsync.medianUs, { kind: "reference", what: "transport share of the step" }),
-    row("thread 16 MiB Variable ps -> worker in a step", thread.moveMbPerSec, "MB/s", "bare SAB ring 16 MiB", ring.gbPerSec * 1000, { kind: "atLeast", ratio: 0.5, what: "the bare ring" }),
-    row("copy 1 MiB into a SharedArrayBuffer, dst-src offset = 5 mod 8", sabCopyGbPerSec(5), "GB/s", "same copy, equal alignment", sabCopyGbPerSec(0), { kind: "reference", what: "V8 copies SAB bytes one at a time unless aligned alike" }),
-    row("thread transport alone: 16 MiB tensor one way (no engine)", threadAlone.tensorGbPerSec * 1000, "MB/s", "bare SAB ring 16 MiB", ring.gbPerSec * 1000, { kind: "reference", what: "transport share of the move" }),
-  );
+  const aloneRtt = spreadOf(alone.map((f) => f.rttMedianUs));
+  const aloneTensor = spreadOf(alone.map((f) => f.tensorGbPerSec * 1000));
+  return [
+    row({ id: "P2", name: "thread cached cross-task step", unit: "us", value: thread.crossUs, baselineName: "bare Atomics.wait ping-pong RTT", baseline: atomics, goal: { kind: "ratio", op: "<=", target: 2.5, what: "the bare ping" } }),
+    row({ id: "ref", name: "thread transport alone: ListDevices RTT main<->worker (no engine)", unit: "us", value: aloneRtt, baselineName: "bare Atomics.waitAsync ping-pong RTT", baseline: atomicsAsync, goal: { kind: "reference", what: "transport share of the step" } }),
+    row({ id: "P4", name: "thread 16 MiB Variable ps -> worker in a step", unit: "MB/s", value: thread.moveMbPerSec, baselineName: "bare SAB ring 16 MiB", baseline: ring, goal: { kind: "ratio", op: ">=", target: 0.5, what: "the bare ring" } }),
+    row({ id: "ref", name: "thread transport alone: 16 MiB tensor one way (no engine)", unit: "MB/s", value: aloneTensor, baselineName: "bare SAB ring 16 MiB", baseline: ring, goal: { kind: "reference", what: "transport share of the move" } }),
+    row({ id: "ref", name: "copy 1 MiB into a SharedArrayBuffer, dst-src offset = 5 mod 8", unit: "GB/s", value: await sampled(() => sabCopyGbPerSec(5)), baselineName: "same copy, equal alignment", baseline: await sampled(() => sabCopyGbPerSec(0)), goal: { kind: "reference", what: "V8 copies SAB bytes one at a time unless aligned alike" } }),
+  ];
+}
 
-  const ping = await bareGrpcUnaryPing(1000, 100);
-  const stream = await bareGrpcServerStream(MOVE_BYTES, MiB, 6);
-  const grpcAlone = await grpcTransportFigures(1000, 6);
+/** P3 and P5: the grpc transport's cached cross-task step and 16 MiB move, beside bare grpc-js. */
+export async function runGrpcTransport(): Promise<BenchRow[]> {
+  const ping = await sampled(async () => (await bareGrpcUnaryPing(300, 50)).medianUs);
+  const stream = await sampled(async () => (await bareGrpcServerStream(MOVE_BYTES, MiB, 3)).mbPerSec);
+  const alone = await repeat(() => grpcTransportFigures(300, 3));
   const grpc = await crossTaskFigures("grpc");
-  rows.push(
-    row("grpc cached run, result crosses tasks", grpc.crossUs, "us", "bare grpc-js unary ping RTT", ping.medianUs, { kind: "atMost", ratio: 1.5, what: "the bare ping" }),
-    row("grpc transport alone: ListDevices RTT (no engine)", grpcAlone.medianUs, "us", "bare grpc-js unary ping RTT", ping.medianUs, { kind: "reference", what: "transport share of the step" }),
-    row("grpc 16 MiB Variable ps -> worker in a step", grpc.moveMbPerSec, "MB/s", "bare grpc-js stream 16 MiB in 1 MiB", stream.mbPerSec, { kind: "atLeast", ratio: 1, what: "the bare stream" }),
-    row("grpc transport alone: 16 MiB RecvTensor (no engine)", grpcAlone.tensorMbPerSec, "MB/s", "bare grpc-js stream 16 MiB in 1 MiB", stream.mbPerSec, { kind: "reference", what: "transport share of the move" }),
-  );
-  return rows;
+  return [
+    row({ id: "P3", name: "grpc cached cross-task step", unit: "us", value: grpc.crossUs, baselineName: "bare grpc-js unary ping RTT", baseline: ping, goal: { kind: "ratio", op: "<=", target: 3, what: "the bare ping" } }),
+    row({ id: "ref", name: "grpc transport alone: ListDevices RTT (no engine)", unit: "us", value: spreadOf(alone.map((f) => f.medianUs)), baselineName: "bare grpc-js unary ping RTT", baseline: ping, goal: { kind: "reference", what: "transport share of the step" } }),
+    row({ id: "P5", name: "grpc 16 MiB Variable ps -> worker in a step", unit: "MB/s", value: grpc.moveMbPerSec, baselineName: "bare grpc-js stream 16 MiB in 1 MiB", baseline: stream, goal: { kind: "ratio", op: ">=", target: 0.9, what: "the bare stream" } }),
+    row({ id: "ref", name: "grpc transport alone: 16 MiB RecvTensor (no engine)", unit: "MB/s", value: spreadOf(alone.map((f) => f.tensorMbPerSec)), baselineName: "bare grpc-js stream 16 MiB in 1 MiB", baseline: stream, goal: { kind: "reference", what: "transport share of the move" } }),
+  ];
 }

@@ -15,6 +15,7 @@ import type { BackendName } from "../engine/compute/backend.js";
 import { formatStatus } from "./format-status.js";
 import { addClientSecurityFlags, addServerSecurityFlags, clientSecurity, serverSecurityOptions } from "./security-flags.js";
 import type { ClientSecurityFlags, ServerSecurityFlags } from "./security-flags.js";
+import { formatTasks, reportUnreachable } from "./health-report.js";
 
 function int(value: string): number {
   const n = Number(value);
@@ -123,7 +124,9 @@ export function buildProgram(): Command {
     .action(async (target: string, opts: ClientSecurityFlags & { timeout: number }) => {
       const sess = new Session(target, { config: { operationTimeoutInMs: opts.timeout }, security: clientSecurity(opts) });
       try {
-        for (const d of await sess.listDevices()) process.stdout.write(`${d.name}\t${d.deviceType}\t${d.memoryLimitBytes}\n`);
+        const devices = await sess.listDevices();
+        for (const d of devices) process.stdout.write(`${d.name}\t${d.deviceType}\t${d.memoryLimitBytes}\n`);
+        reportUnreachable(devices.missing);
       } finally {
         await sess.close();
       }
@@ -135,8 +138,9 @@ export function buildProgram(): Command {
     .option("--timeout <ms>", "give up after this many milliseconds", int, 10_000)
     .option("--json", "print JSON")
     .action(async (target: string, opts: ClientSecurityFlags & { timeout: number; json?: boolean }) => {
-      const resources = await clusterStatus(target, { timeoutMs: opts.timeout, security: clientSecurity(opts) });
-      process.stdout.write(opts.json ? `${JSON.stringify(resources, null, 2)}\n` : formatStatus(resources));
+      const status = await clusterStatus(target, { timeoutMs: opts.timeout, security: clientSecurity(opts) });
+      process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : formatTasks(status.tasks) + formatStatus(status, status.unreachable.length > 0));
+      reportUnreachable(status.unreachable);
     });
 
   return program;

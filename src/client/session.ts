@@ -3,17 +3,20 @@
  * in-process master when there is no target.
  * @example const sess = new tf.Session(cluster.target("worker", 0)); await sess.run(c);
  */
-import { AbortedError, NotFoundError } from "../errors/index.js";
+import { AbortedError, NotFoundError, asOpError } from "../errors/index.js";
+import { log } from "../util/logger.js";
+import { holdProcessWhile } from "../util/keep-alive.js";
 import { EngineServer } from "../engine/server.js";
 import { getDefaultGraph } from "../graph/graph.js";
 import type { Graph } from "../graph/graph.js";
 import { isTensorConvertible, Tensor } from "../graph/tensor.js";
 import type { TensorConvertible } from "../graph/tensor.js";
 import { NDArray, ndarray } from "../tensor/ndarray.js";
+import { copyNDArray } from "../tensor/ndarray-copy.js";
 import { InprocNetwork } from "../transport/inproc/inproc-transport.js";
-import type { ConfigProto, NamedTensor, RunMetadata, RunOptions } from "../transport/messages.js";
+import type { ConfigProto, NamedTensor, RunMetadata, RunOptions, TaskStatus } from "../transport/messages.js";
 import { getTransport, parseTarget } from "../transport/registry.js";
-import type { ConnectOptions, MasterService } from "../transport/services.js";
+import type { CallOptions, ConnectOptions, MasterService } from "../transport/services.js";
 import { flattenFetches } from "./fetches.js";
 import type { FetchResult, Fetches } from "./fetches.js";
 
@@ -32,11 +35,19 @@ export interface RunArgs {
   options?: RunOptions;
   /** Filled with step stats when options.traceLevel is "full". */
   runMetadata?: RunMetadata;
+  /**
+   * Cancels the step: its blocked ops fail with `CancelledError` on every task, a partly filled
+   * `dequeueMany` puts its elements back, and the run rejects.
+   * @example const ac = new AbortController(); const p = sess.run(deq, { signal: ac.signal }); ac.abort();
+   */
+  signal?: AbortSignal;
 }
 
 interface Connection {
   master: MasterService;
   local?: EngineServer;
+  /** Values cross by reference (inproc, private session): feeds and fetches are copied at this boundary. */
+  byReference: boolean;
 }
 
 async function connect(target: string | undefined, security?: ConnectOptions): Promise<Connection> {
@@ -47,10 +58,19 @@ async function connect(target: string | undefined, security?: ConnectOptions): P
       taskIndex: 0,
       transport: new InprocNetwork(),
     });
-    return { master: local.master, local };
+    return { master: local.master, local, byReference: true };
   }
   const { transport, address } = parseTarget(target);
-  return { master: (await getTransport(transport)).connectMaster(address, security) };
+  return { master: (await getTransport(transport)).connectMaster(address, security), byReference: transport === "inproc" };
+}
+
+/** One device of the cluster, as `sess.listDevices()` reports it. */
+export interface DeviceInfo {
+  name: string;
+  deviceType: string;
+  memoryLimitBytes: number;
+  /** 64-bit, fresh at every start of the device's task: a changed value means the task restarted. */
+  incarnation: bigint;
 }
 
 /** Called with every step a session starts (higher layers watch steps without the client knowing them). */
@@ -74,6 +94,12 @@ export class Session {
     this.config = options.config ?? {};
     this.connection = connect(target, options.security);
     this.connection.catch(() => {});
+  }
+
+  /** Close is bounded even without operationTimeoutInMs: a dead server must not hang it. */
+  private get closeTimeout(): { timeoutMs: number } {
+    const t = this.config.operationTimeoutInMs ?? 0;
+    return { timeoutMs: t > 0 ? t : 10_000 };
   }
 
   private get rpcTimeout(): { timeoutMs?: number } {
@@ -144,25 +170,36 @@ export class Session {
   private async runStep<F extends Fetches>(fetches: F, args: RunArgs): Promise<FetchResult<F>> {
     this.assertOpen();
     const flat = flattenFetches(this.graph, fetches);
-    const feed = this.feedsOf(args.feedDict);
+    const fed = this.feedsOf(args.feedDict);
     const handle = await this.sync();
-    const { master } = await this.connection;
+    const { master, byReference, local } = await this.connection;
+    // One program, one behaviour: on a by-reference transport a fed array changed after the run,
+    // or a fetched one changed by the caller, must not be a variable's or queue's storage.
+    const feed = byReference ? fed.map((t) => ({ name: t.name, tensor: copyNDArray(t.tensor) })) : fed;
     const options = args.options ?? {};
     const timeout = (options.timeoutInMs ?? 0) > 0 ? options.timeoutInMs! : (this.config.operationTimeoutInMs ?? 0);
-    const res = await master.runStep(
+    const callOptions: CallOptions = timeout > 0 ? { timeoutMs: timeout + 2000 } : {};
+    if (args.signal) callOptions.signal = args.signal;
+    const step = master.runStep(
       { sessionHandle: handle, feed, fetch: flat.tensors, target: flat.targets, options: { ...options, timeoutInMs: timeout } },
-      timeout > 0 ? { timeoutMs: timeout + 2000 } : {},
+      callOptions,
     );
+    const res = await (local ? holdProcessWhile(step) : step);
     if (args.runMetadata && res.metadata?.stepStats) args.runMetadata.stepStats = res.metadata.stepStats;
-    return flat.rebuild(new Map(res.tensor.map((t) => [t.name, t.tensor]))) as FetchResult<F>;
+    if (args.runMetadata && res.metadata?.partitionGraphs) args.runMetadata.partitionGraphs = res.metadata.partitionGraphs;
+    return flat.rebuild(new Map(res.tensor.map((t) => [t.name, byReference ? copyNDArray(t.tensor) : t.tensor]))) as FetchResult<F>;
   }
 
-  /** The cluster's devices as this session's master sees them. */
-  async listDevices(): Promise<{ name: string; deviceType: string; memoryLimitBytes: number }[]> {
+  /**
+   * The cluster's devices as this session's master sees them; `.missing` lists the tasks that did
+   * not answer (with the error), whose devices are therefore absent.
+   */
+  async listDevices(): Promise<DeviceInfo[] & { missing: TaskStatus[] }> {
     this.assertOpen();
     const { master } = await this.connection;
     const r = await master.listDevices({}, this.rpcTimeout);
-    return [...r.localDevice, ...r.remoteDevice].map((d) => ({ name: d.name, deviceType: d.deviceType, memoryLimitBytes: d.memoryLimitBytes }));
+    const devices = [...r.localDevice, ...r.remoteDevice].map((d) => ({ name: d.name, deviceType: d.deviceType, memoryLimitBytes: d.memoryLimitBytes, incarnation: d.incarnation }));
+    return Object.assign(devices, { missing: r.missingTask ?? [] });
   }
 
   /** Closes the session: its running steps are cancelled; a local session's state is freed. */
@@ -174,8 +211,10 @@ export class Session {
     try {
       if (this.handle) {
         const handle = await this.handle.catch(() => null);
-        if (handle) await conn.master.closeSession({ sessionHandle: handle }, this.rpcTimeout).catch((err: unknown) => {
-          if (!(err instanceof AbortedError)) throw err;
+        // Never throws: `finally { await sess.close() }` must not hide the error that got there.
+        // A master that is gone (or forgot the session) has nothing left to close.
+        if (handle) await conn.master.closeSession({ sessionHandle: handle }, this.closeTimeout).catch((err: unknown) => {
+          if (!(err instanceof AbortedError)) log.warn(`Session.close: the master at ${this.target} did not close session ${handle}: ${asOpError(err).message}`);
         });
       }
     } finally {

@@ -38,7 +38,7 @@ export function taskOfDevice(device: string): TaskId {
 }
 
 /** CPU:0 plus `virtualGpus` GPU devices backed by the CPU (for developing placement code). */
-export function localDevices(job: string, task: number, virtualGpus = 0, incarnation = 1): DeviceAttributes[] {
+export function localDevices(job: string, task: number, virtualGpus = 0, incarnation = 1n): DeviceAttributes[] {
   const devices: DeviceAttributes[] = [
     { name: fullDeviceName(job, task, "CPU", 0), deviceType: "CPU", memoryLimitBytes: 268435456, incarnation },
   ];

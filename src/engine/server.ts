@@ -16,6 +16,7 @@ import type { TaskId } from "./devices.js";
 import { Master } from "./master/master-service.js";
 import { namedPeer } from "./peer-worker.js";
 import { Worker } from "./worker/worker-service.js";
+import { drawIncarnation } from "./incarnation.js";
 import "./kernels/all.js";
 
 export interface EngineServerOptions {
@@ -57,6 +58,8 @@ export class EngineServer {
   private markStopped!: () => void;
   private readonly peers = new Map<string, WorkerService>();
   readonly master: Master;
+  /** This start of the task (fresh at every start; in its devices' attributes). */
+  readonly incarnation: bigint;
   readonly worker: Worker;
   private cluster: ClusterDef;
 
@@ -64,11 +67,13 @@ export class EngineServer {
     this.stoppedSignal = new Promise((r) => (this.markStopped = r));
     this.cluster = options.cluster;
     const task: TaskId = { job: options.jobName, task: options.taskIndex };
+    this.incarnation = drawIncarnation(env);
     this.worker = new Worker({
       ...env,
       job: task.job,
       task: task.task,
-      devices: localDevices(task.job, task.task, options.virtualGpus ?? 0),
+      incarnation: this.incarnation,
+      devices: localDevices(task.job, task.task, options.virtualGpus ?? 0, this.incarnation),
       peer: (job, index) => this.workerFor({ job, task: index }),
       policy: { files: options.files ?? FileAccess.unrestricted, maxTensorBytes: options.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES },
     });
@@ -76,6 +81,7 @@ export class EngineServer {
       ...env,
       cluster: options.cluster,
       task,
+      incarnation: this.incarnation,
       worker: (t) => this.workerFor(t),
       stuckWarnMs: options.stuckWarnMs ?? Number(process.env.TFCLUSTER_STUCK_WARN_MS ?? 10_000),
       defaultSessionConfig: options.config ?? {},
@@ -137,8 +143,10 @@ export class EngineServer {
   async stop(options: { graceMs?: number } = {}): Promise<void> {
     if (this.state === "stopped") return this.stoppedSignal;
     this.state = "stopped";
+    // The master first: its running steps fail "server ... is stopping" before their partitions do.
+    const masterStopped = this.master.stop();
     this.worker.stop();
-    await this.master.stop();
+    await masterStopped;
     await this.handle?.stop({ graceMs: options.graceMs ?? 2000 });
     this.markStopped();
   }

@@ -10,6 +10,7 @@ import { isFloating } from "../tensor/dtypes.js";
 import type { DType } from "../tensor/dtypes.js";
 import { convertToTensor } from "./convert.js";
 import type { TensorLike } from "./convert.js";
+import { appendAll } from "../util/arrays.js";
 import type { Graph, Operation } from "./graph.js";
 import "./grad/all.js";
 import { addN } from "./grad/grad-ops.js";
@@ -63,7 +64,7 @@ function opsBetween(graph: Graph, fromOps: Operation[], toOps: Operation[]): { b
     const op = forward.pop()!;
     if (reached.has(op)) continue;
     reached.add(op);
-    for (const t of op.outputs) if (backpropagatable(t.dtype)) forward.push(...(consumers.get(t) ?? []));
+    for (const t of op.outputs) if (backpropagatable(t.dtype)) appendAll(forward, consumers.get(t) ?? []);
   }
   const between = new Set<Operation>();
   const backward = [...toOps];

@@ -16,6 +16,8 @@ export interface ConfigProto {
 export interface RunOptions {
   timeoutInMs?: number;
   traceLevel?: "none" | "full";
+  /** Return the partitions this step ran in RunMetadata.partitionGraphs (TF's output_partition_graphs). */
+  outputPartitionGraphs?: boolean;
 }
 
 export interface NodeExecStats {
@@ -38,6 +40,8 @@ export interface StepStats {
 
 export interface RunMetadata {
   stepStats?: StepStats;
+  /** The GraphDef of each partition the step ran, when RunOptions.outputPartitionGraphs asked. */
+  partitionGraphs?: GraphDef[];
 }
 
 export interface NamedTensor {
@@ -50,7 +54,8 @@ export interface DeviceAttributes {
   name: string;
   deviceType: string;
   memoryLimitBytes: number;
-  incarnation: number;
+  /** 64-bit, fresh at every start of the task. */
+  incarnation: bigint;
 }
 
 // ---- MasterService ----
@@ -91,12 +96,44 @@ export interface ListDevicesRequest {
 export interface ListDevicesResponse {
   localDevice: DeviceAttributes[];
   remoteDevice: DeviceAttributes[];
+  /** Tasks of the cluster that did not answer (tfcluster's field 100). */
+  missingTask?: TaskStatus[];
 }
 export interface ResetRequest {
   container: string[];
   deviceFilters: string[];
 }
 export type Empty = Record<string, never>;
+
+/** TF's CallableOptions: a step signature fixed once, run many times by handle (MakeCallable). */
+export interface CallableOptions {
+  feed: string[];
+  fetch: string[];
+  target: string[];
+  runOptions: RunOptions;
+}
+export interface MakeCallableRequest {
+  sessionHandle: string;
+  options: CallableOptions;
+}
+export interface MakeCallableResponse {
+  handle: number;
+}
+export interface RunCallableRequest {
+  sessionHandle: string;
+  handle: number;
+  /** One value per CallableOptions.feed, in that order. */
+  feed: NDArray[];
+}
+export interface RunCallableResponse {
+  /** One value per CallableOptions.fetch, in that order. */
+  fetch: NDArray[];
+  metadata?: RunMetadata;
+}
+export interface ReleaseCallableRequest {
+  sessionHandle: string;
+  handle: number;
+}
 
 // ---- WorkerService ----
 export interface GetStatusResponse {
@@ -105,6 +142,10 @@ export interface GetStatusResponse {
 export interface CreateWorkerSessionRequest {
   sessionHandle: string;
   isolateSessionState: boolean;
+  /** The master's task ("/job:worker/replica:0/task:0") and incarnation (TF 2.x fields 5, 6): a
+   *  worker drops the sessions of an older incarnation of that master (it restarted). */
+  masterTask?: string;
+  masterIncarnation?: bigint;
 }
 export interface DeleteWorkerSessionRequest {
   sessionHandle: string;
@@ -156,8 +197,19 @@ export interface ResourceStatus {
   name: string;
   details: Record<string, unknown>;
 }
+/** Whether one task of the cluster answered a status request (the master's view). */
+export interface TaskStatus {
+  /** "/job:ps/replica:0/task:0" */
+  task: string;
+  address: string;
+  reachable: boolean;
+  /** Why it did not answer (reachable false). */
+  error?: string;
+}
 export interface ResourceStatusResponse {
   resource: ResourceStatus[];
+  /** Every task of the cluster, as MasterService.resourceStatus saw it (absent from a worker). */
+  task?: TaskStatus[];
 }
 
 /** TF's ClusterDef / JobDef: job name → task index → "host:port". */

@@ -114,3 +114,29 @@ it("status of a target nobody serves fails with a message and exit code 1", asyn
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^tfcluster: /);
 }, 60_000);
+
+function cli(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
+    });
+  });
+}
+
+it("with the ps task down, status and devices name it as unreachable and exit 1 (never 'no resources', exit 0)", async () => {
+  await using cluster = await tf.sim.launch({ ps: ["localhost:0"], worker: ["localhost:0"] }, { transport: "grpc" });
+  const target = cluster.target("worker", 0);
+  const psAddress = cluster.spec.taskAddress("ps", 0);
+  await cluster.kill("ps", 0);
+  const text = await cli(["status", target, "--timeout", "3000"]);
+  expect(text.code, text.stderr).toBe(1);
+  expect(text.stdout).toContain(`/job:ps/replica:0/task:0 (${psAddress}): UNREACHABLE`);
+  expect(text.stdout).toContain("/job:worker/replica:0/task:0");
+  expect(text.stdout).not.toContain("no resources on the cluster");
+  expect(text.stderr).toContain(`tfcluster: /job:ps/replica:0/task:0 (${psAddress}) did not answer`);
+  const devices = await cli(["devices", target, "--timeout", "3000"]);
+  expect(devices.code).toBe(1);
+  expect(devices.stdout).toContain("/job:worker/replica:0/task:0/device:CPU:0");
+  expect(devices.stderr).toContain(`/job:ps/replica:0/task:0 (${psAddress}) did not answer`);
+  expect(devices.stderr).not.toContain(target.replace("grpc://", ""));
+}, 120_000);

@@ -54,6 +54,8 @@ export interface KernelDef {
   stateful: boolean;
   /** Device types this kernel runs on; "GPU" kernels only exist where TF has them. */
   deviceTypes: string[];
+  /** Inputs typed `Ref(T)` (TF 1.x ref variables): they get the ref itself, every other input its value. */
+  refInputs: readonly number[];
 }
 
 const kernels = new Map<string, KernelDef>();
@@ -61,13 +63,14 @@ const kernels = new Map<string, KernelDef>();
 export function registerKernel(
   type: string,
   compute: Kernel,
-  options: { stateful?: boolean; deviceTypes?: string[] } = {},
+  options: { stateful?: boolean; deviceTypes?: string[]; refInputs?: readonly number[] } = {},
 ): void {
   kernels.set(type, {
     type,
     compute,
     stateful: options.stateful ?? false,
     deviceTypes: options.deviceTypes ?? ["CPU", "GPU"],
+    refInputs: options.refInputs ?? [],
   });
 }
 

@@ -2,20 +2,27 @@
  * The master service of one task: creates sessions (discovering the cluster's devices), runs
  * steps through MasterSession, lists devices, resets containers on every task.
  */
-import { AbortedError, InvalidArgumentError, asOpError } from "../../errors/index.js";
+import { AbortedError, InvalidArgumentError, UnavailableError, asOpError } from "../../errors/index.js";
+import { DeviceSpec } from "../../graph/device-spec.js";
 import type * as m from "../../transport/messages.js";
 import type { CallOptions, MasterService, WorkerService } from "../../transport/services.js";
 import type { Env } from "../../util/env.js";
-import { tracer } from "../../util/logger.js";
+import { log, tracer } from "../../util/logger.js";
 import { parseDevice, taskKey } from "../devices.js";
 import type { TaskId } from "../devices.js";
+import { CallableTable } from "./callables.js";
 import { MasterSession } from "./master-session.js";
+import { askEveryTask, discoverDevices, taskStatuses, unreachableWarning } from "./cluster-health.js";
+import { incarnationHex } from "../incarnation.js";
+import { appendAll } from "../../util/arrays.js";
 
 const trace = tracer("master");
 
 export interface MasterEnv extends Env {
   cluster: m.ClusterDef;
   task: TaskId;
+  /** This master's task incarnation: in its session handles and its CreateWorkerSession calls. */
+  incarnation?: bigint;
   worker(task: TaskId): WorkerService;
   /** How long device discovery waits for a task before counting it unreachable. */
   discoveryTimeoutMs?: number;
@@ -40,6 +47,17 @@ export function clusterTasks(cluster: m.ClusterDef): TaskId[] {
   return out;
 }
 
+/** What a step running on a server that stops fails with. */
+export function serverStoppingError(task: TaskId): UnavailableError {
+  return new UnavailableError(`server /job:${task.job}/replica:0/task:${task.task} is stopping`);
+}
+
+function firstTaskOfEachJob(cluster: m.ClusterDef): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const t of clusterTasks(cluster)) if (!out.has(t.job)) out.set(t.job, t.task);
+  return out;
+}
+
 function matchesFilters(task: TaskId, filters: string[] | undefined): boolean {
   if (!filters || filters.length === 0) return true;
   return filters.some((f) => {
@@ -50,6 +68,10 @@ function matchesFilters(task: TaskId, filters: string[] | undefined): boolean {
 
 export class Master implements MasterService {
   private readonly sessions = new Map<string, MasterSession>();
+  /** Tasks already warned about as unreachable (once each, until they answer again). */
+  private readonly warnedUnreachable = new Set<string>();
+  /** Callables by session; they go with their session. */
+  private readonly callables = new WeakMap<MasterSession, CallableTable>();
   private nextHandle = 1;
   private readonly masterTag: number;
   private stepCounter: number;
@@ -76,24 +98,23 @@ export class Master implements MasterService {
     const tasks = clusterTasks(this.env.cluster).filter(
       (t) => matchesFilters(t, config.deviceFilters) || taskKey(t) === taskKey(this.env.task),
     );
-    const timeoutMs = opts.timeoutMs || this.env.discoveryTimeoutMs || 10_000;
-    const devices: m.DeviceAttributes[] = [];
-    const unreachable = new Map<string, string>();
-    await Promise.all(
-      tasks.map(async (t) => {
-        try {
-          const res = await this.env.worker(t).getStatus({}, { timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
-          devices.push(...res.deviceAttributes);
-        } catch (err) {
-          unreachable.set(taskKey(t), asOpError(err).message);
-          trace(`device discovery: ${taskKey(t)} unreachable: ${asOpError(err).message}`);
-        }
-      }),
-    );
-    const order = new Map(tasks.map((t, i) => [taskKey(t), i]));
-    const rank = (name: string) => order.get(name.slice(0, name.indexOf("/device:"))) ?? 0;
-    devices.sort((a, b) => rank(a.name) - rank(b.name) || (a.name < b.name ? -1 : 1));
-    return { devices, unreachable };
+    // Each task gets its own bound: one dead task never costs more than that, and (half the
+    // caller's deadline) the session is still created, without it, before the caller gives up.
+    const timeoutMs = Math.min(opts.timeoutMs ? Math.max(1, Math.floor(opts.timeoutMs / 2)) : Infinity, this.env.discoveryTimeoutMs ?? 10_000);
+    const found = await discoverDevices(tasks, (t) => this.env.worker(t), timeoutMs, opts.signal);
+    for (const [task, why] of found.unreachable) {
+      trace(`device discovery: ${task} unreachable: ${why}`);
+      if (this.warnedUnreachable.has(task)) continue;
+      this.warnedUnreachable.add(task);
+      log.warn(unreachableWarning(task, this.addressOf(task), why));
+    }
+    for (const t of tasks) if (!found.unreachable.has(taskKey(t))) this.warnedUnreachable.delete(taskKey(t));
+    return found;
+  }
+
+  private addressOf(task: string): string {
+    const spec = DeviceSpec.fromString(task);
+    return this.env.cluster.job.find((j) => j.name === spec.job)?.tasks[spec.task ?? 0] ?? "?";
   }
 
   async createSession(req: m.CreateSessionRequest, opts: CallOptions = {}): Promise<m.CreateSessionResponse> {
@@ -101,13 +122,16 @@ export class Master implements MasterService {
     const config: m.ConfigProto = { ...this.env.defaultSessionConfig, ...definedFields(req.config) };
     const { devices, unreachable } = await this.discover(config, opts);
     const home = clusterTasks(this.env.cluster)[0] ?? this.env.task;
-    const handle = `${this.env.task.job}-${this.env.task.task}-${this.nextHandle++}-${this.env.random.int(2 ** 30).toString(16)}`;
-    const session = new MasterSession(handle, { ...this.env, worker: (t) => this.env.worker(t), nextStepId: () => this.nextStepId(), stuckWarnMs: this.env.stuckWarnMs ?? 0 }, config, {
+    // The incarnation keeps a restarted master (even with the same seed) from reusing an old handle,
+    // which would hand the new session the old one's private queues and isolated variables.
+    const handle = `${this.env.task.job}-${this.env.task.task}-${incarnationHex(this.env.incarnation ?? 0n)}-${this.nextHandle++}-${this.env.random.int(2 ** 30).toString(16)}`;
+    const session = new MasterSession(handle, { ...this.env, worker: (t) => this.env.worker(t), nextStepId: () => this.nextStepId(), masterTask: this.env.task, stuckWarnMs: this.env.stuckWarnMs ?? 0 }, config, {
       devices,
       masterTask: this.env.task,
       resourceHome: home,
       allowSoftPlacement: config.allowSoftPlacement ?? false,
       unreachable,
+      firstTask: firstTaskOfEachJob(this.env.cluster),
     });
     session.extend(req.graphDef.node);
     this.sessions.set(handle, session);
@@ -129,8 +153,31 @@ export class Master implements MasterService {
     return { newGraphVersion: s.extend(req.graphDef.node) };
   }
 
-  async runStep(req: m.RunStepRequest): Promise<m.RunStepResponse> {
-    return this.session(req.sessionHandle).run(req);
+  /** The call's signal (its client cancelled, its deadline passed, its client went away) cancels the step. */
+  async runStep(req: m.RunStepRequest, opts: CallOptions = {}): Promise<m.RunStepResponse> {
+    return this.session(req.sessionHandle).run(req, opts.signal);
+  }
+
+  private callablesOf(handle: string): CallableTable {
+    const s = this.session(handle);
+    let table = this.callables.get(s);
+    if (!table) this.callables.set(s, (table = new CallableTable()));
+    return table;
+  }
+
+  async makeCallable(req: m.MakeCallableRequest): Promise<m.MakeCallableResponse> {
+    return { handle: this.callablesOf(req.sessionHandle).make(req.options) };
+  }
+
+  async runCallable(req: m.RunCallableRequest): Promise<m.RunCallableResponse> {
+    const table = this.callablesOf(req.sessionHandle);
+    const res = await this.runStep(table.stepRequest(req.sessionHandle, req.handle, req.feed));
+    return table.fetches(req.handle, res);
+  }
+
+  async releaseCallable(req: m.ReleaseCallableRequest): Promise<m.Empty> {
+    this.callablesOf(req.sessionHandle).release(req.handle);
+    return {};
   }
 
   async closeSession(req: m.CloseSessionRequest): Promise<m.Empty> {
@@ -145,12 +192,16 @@ export class Master implements MasterService {
     if (req.sessionHandle && !this.sessions.has(req.sessionHandle)) {
       throw new InvalidArgumentError(`Session ${req.sessionHandle} is not found.`);
     }
-    const { devices } = await this.discover({}, opts);
+    const { devices, unreachable } = await this.discover({}, opts);
     const local = `/job:${this.env.task.job}/replica:0/task:${this.env.task.task}/`;
-    return {
+    const res: m.ListDevicesResponse = {
       localDevice: devices.filter((d) => d.name.startsWith(local)),
       remoteDevice: devices.filter((d) => !d.name.startsWith(local)),
     };
+    if (unreachable.size > 0) {
+      res.missingTask = [...unreachable].map(([task, error]) => ({ task, address: this.addressOf(task), reachable: false, error }));
+    }
+    return res;
   }
 
   /** Closes every session on this master, then clears the containers on every task. */
@@ -171,23 +222,23 @@ export class Master implements MasterService {
     return {};
   }
 
+  /** Every task's resources, and every task listed as reachable or not (with the error). */
   async resourceStatus(_req: m.Empty, opts: CallOptions = {}): Promise<m.ResourceStatusResponse> {
-    const all = await Promise.all(
-      clusterTasks(this.env.cluster).map((t) =>
-        this.env
-          .worker(t)
-          .resourceStatus({}, { timeoutMs: opts.timeoutMs || 5000 })
-          .then((r) => r.resource)
-          .catch(() => []),
-      ),
-    );
-    return { resource: all.flat() };
+    // Half the caller's deadline per task, so the report (naming the silent ones) gets back in time.
+    const timeoutMs = Math.min(opts.timeoutMs ? Math.max(1, Math.floor(opts.timeoutMs / 2)) : 5000, 5000);
+    const answers = await askEveryTask(clusterTasks(this.env.cluster), (t) => this.env.worker(t), (w, o) => w.resourceStatus({}, o), timeoutMs, opts.signal);
+    const resource: m.ResourceStatus[] = [];
+    for (const a of answers) if (a.value) appendAll(resource, a.value.resource);
+    const addressOf = (t: TaskId) => this.env.cluster.job.find((j) => j.name === t.job)?.tasks[t.task] ?? "";
+    return { resource, task: taskStatuses(answers, addressOf) };
   }
 
   /** Closes every session (server stop). */
   async stop(): Promise<void> {
     const old = [...this.sessions.values()];
     this.sessions.clear();
-    await Promise.allSettled(old.map((s) => s.close()));
+    // A blocked client learns why: the server is going away, not that someone closed its session.
+    const reason = serverStoppingError(this.env.task);
+    await Promise.allSettled(old.map((s) => s.close(reason)));
   }
 }

@@ -4,7 +4,7 @@
  */
 import { CancelledError, DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, asOpError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
-import type { NodeDef } from "../../graph/graph-def.js";
+import type { GraphDef, NodeDef } from "../../graph/graph-def.js";
 import type * as m from "../../transport/messages.js";
 import type { WorkerService } from "../../transport/services.js";
 import { log } from "../../util/logger.js";
@@ -12,15 +12,21 @@ import type { Env } from "../../util/env.js";
 import { taskKey } from "../devices.js";
 import type { TaskId } from "../devices.js";
 import { partitionGraph } from "./partition.js";
-import { placeNodes } from "./placement.js";
 import type { PlacementContext } from "./placement.js";
+import { SessionPlacement } from "./session-placement.js";
+import { validateNodes } from "./validate.js";
 import { canonicalTensorName, prune } from "./prune.js";
 import { reasonOf } from "../worker/rendezvous.js";
+import { callerGoneError, linkToCaller } from "./caller-link.js";
+import { StepCache } from "./step-cache.js";
+import { appendAll } from "../../util/arrays.js";
 
 interface RegisteredPart {
   task: TaskId;
   worker: WorkerService;
   graphHandle: string;
+  /** The partition as registered (RunMetadata.partition_graphs). */
+  graphDef: GraphDef;
   feeds: string[];
   fetches: string[];
 }
@@ -35,6 +41,9 @@ export interface MasterSessionEnv extends Env {
   nextStepId(): number;
   /** Warn once about a step still running after this long (0: never). */
   stuckWarnMs?: number;
+  /** The master's own task and incarnation, told to every worker session it creates. */
+  masterTask?: TaskId;
+  incarnation?: bigint;
 }
 
 export const CLOSE_MESSAGE = "Step was cancelled by an explicit call to `Session::Close()`.";
@@ -42,18 +51,21 @@ export const CLOSE_MESSAGE = "Step was cancelled by an explicit call to `Session
 export class MasterSession {
   private readonly graph = new Map<string, NodeDef>();
   private version = 0;
-  private readonly steps = new Map<string, Promise<ReifiedStep>>();
+  private readonly steps = new StepCache<ReifiedStep>((evicted) => void evicted.then((step) => this.deregister(step), () => {}));
   private readonly workerSessions = new Map<string, { worker: WorkerService; ready: Promise<void> }>();
   private readonly running = new Set<AbortController>();
   private closed = false;
   private lastStuckWarnMs = -Infinity;
+  private readonly placer: SessionPlacement;
 
   constructor(
     readonly handle: string,
     private readonly env: MasterSessionEnv,
     private readonly config: m.ConfigProto,
     private readonly placement: PlacementContext,
-  ) {}
+  ) {
+    this.placer = new SessionPlacement(placement);
+  }
 
   get graphVersion(): number {
     return this.version;
@@ -61,9 +73,16 @@ export class MasterSession {
 
   extend(nodes: NodeDef[]): number {
     this.assertOpen();
+    const added = new Map<string, NodeDef>();
     for (const n of nodes) {
-      if (this.graph.has(n.name)) throw new InvalidArgumentError(`Duplicate node name in graph: '${n.name}'`, { nodeName: n.name });
+      if (this.graph.has(n.name) || added.has(n.name)) throw new InvalidArgumentError(`Duplicate node name in graph: '${n.name}'`, { nodeName: n.name });
+      added.set(n.name, n);
     }
+    // Checked and placed whole before anything changes: a refused graph leaves the session as it was.
+    const task = this.placement.masterTask;
+    validateNodes(nodes, (name) => this.graph.has(name) || added.has(name), `/job:${task.job}/replica:0/task:${task.task}`);
+    const prepared = this.placer.prepare([...this.graph.values(), ...nodes]);
+    this.placer.adopt(prepared);
     for (const n of nodes) this.graph.set(n.name, n);
     this.version += nodes.length;
     return this.version;
@@ -73,28 +92,34 @@ export class MasterSession {
     if (this.closed) throw new FailedPreconditionError("Session is closed.");
   }
 
-  async run(req: m.RunStepRequest): Promise<m.RunStepResponse> {
+  /** Runs one step; `caller` is the RunStep call's signal: when it aborts, the step is cancelled everywhere. */
+  async run(req: m.RunStepRequest, caller?: AbortSignal): Promise<m.RunStepResponse> {
     this.assertOpen();
     const feedNames = req.feed.map((f) => canonicalTensorName(f.name));
     const fetchNames = req.fetch.map(canonicalTensorName);
     const feeds = new Map(feedNames.map((n, i) => [n, req.feed[i]!.tensor]));
     const key = JSON.stringify([[...feeds.keys()].sort(), [...new Set(fetchNames)].sort(), [...req.target].sort()]);
-    let reified = this.steps.get(key);
-    if (!reified) {
-      reified = this.reify(new Set(feeds.keys()), [...new Set(fetchNames)], req.target);
-      this.steps.set(key, reified);
-      reified.catch(() => this.steps.delete(key));
+    const cached = this.steps.acquire(key, () => this.reify(new Set(feeds.keys()), [...new Set(fetchNames)], req.target));
+    let result: Awaited<ReturnType<MasterSession["execute"]>>;
+    let partitionGraphs: GraphDef[] = [];
+    try {
+      const step = await cached.value;
+      partitionGraphs = step.parts.map((p) => p.graphDef);
+      if (caller?.aborted) throw callerGoneError(caller.reason);
+      const timeoutMs = (req.options.timeoutInMs ?? 0) > 0 ? req.options.timeoutInMs! : (this.config.operationTimeoutInMs ?? 0);
+      result = await this.execute(step, feeds, timeoutMs, req.options.traceLevel === "full", caller);
+    } finally {
+      cached.release();
     }
-    const step = await reified;
-    const timeoutMs = (req.options.timeoutInMs ?? 0) > 0 ? req.options.timeoutInMs! : (this.config.operationTimeoutInMs ?? 0);
-    const result = await this.execute(step, feeds, timeoutMs, req.options.traceLevel === "full");
     const tensor = req.fetch.map((name, i) => {
       const canon = fetchNames[i]!;
       const t = feeds.get(canon) ?? result.values.get(canon);
       if (!t) throw new InvalidArgumentError(`Fetch '${name}' produced no value`);
       return { name, tensor: t };
     });
-    return result.stepStats ? { tensor, metadata: { stepStats: result.stepStats } } : { tensor };
+    const metadata: m.RunMetadata = result.stepStats ? { stepStats: result.stepStats } : {};
+    if (req.options.outputPartitionGraphs) metadata.partitionGraphs = partitionGraphs;
+    return Object.keys(metadata).length > 0 ? { tensor, metadata } : { tensor };
   }
 
   private async reify(feeds: Set<string>, fetches: string[], targets: string[]): Promise<ReifiedStep> {
@@ -103,17 +128,18 @@ export class MasterSession {
       if (!this.graph.has(node)) throw new InvalidArgumentError(`Cannot feed '${f}': there is no node '${node}' in the graph`);
     }
     const nodes = prune(this.graph, feeds, fetches, targets);
-    const placed = placeNodes(nodes, this.placement);
+    const placed = this.placer.devicesOf(nodes);
     if (this.config.logDevicePlacement) {
       for (const n of nodes) log.info(`${n.name}: (${n.op}): ${placed.get(n.name)}`);
     }
-    const parts = partitionGraph(nodes, placed, feeds, fetches);
+    const incarnations = new Map(this.placement.devices.map((d) => [d.name, d.incarnation]));
+    const parts = partitionGraph(nodes, placed, feeds, fetches, (device) => incarnations.get(device) ?? 0n);
     const registered = await Promise.all(
       parts.map(async (p) => {
         const worker = this.env.worker(p.task);
         await this.ensureWorkerSession(p.task, worker);
         const { graphHandle } = await worker.registerGraph({ sessionHandle: this.handle, graphDef: p.graphDef });
-        return { task: p.task, worker, graphHandle, feeds: p.feeds, fetches: p.fetches };
+        return { task: p.task, worker, graphHandle, graphDef: p.graphDef, feeds: p.feeds, fetches: p.fetches };
       }),
     );
     return { parts: registered };
@@ -124,7 +150,12 @@ export class MasterSession {
     let entry = this.workerSessions.get(key);
     if (!entry) {
       const ready = worker
-        .createWorkerSession({ sessionHandle: this.handle, isolateSessionState: this.config.isolateSessionState ?? false })
+        .createWorkerSession({
+          sessionHandle: this.handle,
+          isolateSessionState: this.config.isolateSessionState ?? false,
+          ...(this.env.masterTask ? { masterTask: `/job:${this.env.masterTask.job}/replica:0/task:${this.env.masterTask.task}` } : {}),
+          ...(this.env.incarnation !== undefined ? { masterIncarnation: this.env.incarnation } : {}),
+        })
         .then(() => undefined);
       this.workerSessions.set(key, (entry = { worker, ready }));
       ready.catch(() => this.workerSessions.delete(key));
@@ -132,10 +163,11 @@ export class MasterSession {
     return entry.ready;
   }
 
-  private async execute(step: ReifiedStep, feeds: Map<string, m.NamedTensor["tensor"]>, timeoutMs: number, trace: boolean) {
+  private async execute(step: ReifiedStep, feeds: Map<string, m.NamedTensor["tensor"]>, timeoutMs: number, trace: boolean, caller?: AbortSignal) {
     const stepId = this.env.nextStepId();
     const controller = new AbortController();
     this.running.add(controller);
+    const unlinkCaller = linkToCaller(controller, caller);
     const cancelTimer = timeoutMs > 0
       ? this.env.clock.setTimer(timeoutMs, () => controller.abort(new DeadlineExceededError("Timed out waiting for notification")))
       : () => {};
@@ -177,10 +209,11 @@ export class MasterSession {
       const devStats: m.DeviceStepStats[] = [];
       for (const r of results) {
         for (const t of r!.recv) values.set(t.name, t.tensor);
-        if (r!.stepStats) devStats.push(...r!.stepStats.devStats);
+        if (r!.stepStats) appendAll(devStats, r!.stepStats.devStats);
       }
       return { values, stepStats: trace ? { devStats } : undefined };
     } finally {
+      unlinkCaller();
       cancelTimer();
       cancelWatch();
       controller.signal.removeEventListener("abort", onAbort);
@@ -217,6 +250,13 @@ export class MasterSession {
         );
       });
     });
+  }
+
+  /** Releases the graphs of a step evicted from the cache. */
+  private deregister(step: ReifiedStep): void {
+    for (const p of step.parts) {
+      p.worker.deregisterGraph({ sessionHandle: this.handle, graphHandle: p.graphHandle }, { timeoutMs: 5000 }).catch(() => {});
+    }
   }
 
   /** Cancels running steps, releases worker state. */

@@ -7,6 +7,7 @@ import { parseInput } from "../../graph/graph-def.js";
 import type { GraphDef, NodeDef } from "../../graph/graph-def.js";
 import { taskKey, taskOfDevice } from "../devices.js";
 import type { TaskId } from "../devices.js";
+import { incarnationAttr } from "../incarnation.js";
 
 export interface Partition {
   task: TaskId;
@@ -25,17 +26,24 @@ function taskTag(t: TaskId): string {
   return `${t.job}_${t.task}`;
 }
 
-function commAttrs(tensorName: string, sendDevice: string, recvDevice: string, client: boolean) {
+function commAttrs(tensorName: string, sendDevice: string, recvDevice: string, client: boolean, incarnation: bigint) {
   return {
     tensor_name: { s: tensorName },
     send_device: { s: sendDevice },
     recv_device: { s: recvDevice },
-    send_device_incarnation: { i: 1 },
+    // The sender's incarnation when the session found it: a step that spans its restart fails Aborted.
+    send_device_incarnation: { i: incarnationAttr(incarnation) },
     client_terminated: { b: client },
   };
 }
 
-export function partitionGraph(nodes: NodeDef[], placed: Map<string, string>, feeds: Set<string>, fetches: string[]): Partition[] {
+export function partitionGraph(
+  nodes: NodeDef[],
+  placed: Map<string, string>,
+  feeds: Set<string>,
+  fetches: string[],
+  incarnationOf: (device: string) => bigint = () => 0n,
+): Partition[] {
   const parts = new Map<string, Partition>();
   const partOf = (device: string): Partition => {
     const task = taskOfDevice(device);
@@ -55,7 +63,7 @@ export function partitionGraph(nodes: NodeDef[], placed: Map<string, string>, fe
     const name = `_recv_${safe(tensor)}_feed_${taskTag(dst.task)}`;
     if (!created.has(name)) {
       dst.feeds.push(tensor);
-      addOnce(dst, { name, op: "_Recv", input: [], device: dstDevice, attr: commAttrs(tensor, dstDevice, dstDevice, true) });
+      addOnce(dst, { name, op: "_Recv", input: [], device: dstDevice, attr: commAttrs(tensor, dstDevice, dstDevice, true, 0n) });
     }
     return name;
   };
@@ -67,7 +75,7 @@ export function partitionGraph(nodes: NodeDef[], placed: Map<string, string>, fe
     const tag = `${safe(tensor)}_${taskTag(srcPart.task)}_to_${taskTag(dst.task)}`;
     const recvName = `_recv_${tag}`;
     if (!created.has(recvName)) {
-      const attrs = commAttrs(tensor, srcDevice, dstDevice, false);
+      const attrs = commAttrs(tensor, srcDevice, dstDevice, false, incarnationOf(srcDevice));
       addOnce(srcPart, { name: `_send_${tag}`, op: "_Send", input: [control ? `^${src}` : `${src}:${index}`], device: srcDevice, attr: attrs });
       addOnce(dst, { name: recvName, op: "_Recv", input: [], device: dstDevice, attr: attrs });
     }
@@ -96,7 +104,7 @@ export function partitionGraph(nodes: NodeDef[], placed: Map<string, string>, fe
     const name = `_fetch_${safe(f)}`;
     if (!created.has(name)) {
       p.fetches.push(f);
-      addOnce(p, { name, op: "_Send", input: [`${node}:${index}`], device, attr: commAttrs(f, device, device, true) });
+      addOnce(p, { name, op: "_Send", input: [`${node}:${index}`], device, attr: commAttrs(f, device, device, true, 0n) });
     }
   }
   return [...parts.values()];

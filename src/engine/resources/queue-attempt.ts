@@ -4,7 +4,8 @@
  * attempt, and repeats while either makes progress; only heads are tried, so a blocked head
  * holds back everything behind it. A step's AbortSignal cancels a waiting attempt at once.
  */
-import { asOpError, cancellationError, InternalError, OpError } from "../../errors/index.js";
+import { asOpError, cancellationError, DataLossError, InternalError, OpError } from "../../errors/index.js";
+import { log } from "../../util/logger.js";
 import type { Clock } from "../../util/env.js";
 import type { Element } from "./queue-elements.js";
 import type { AttemptOptions, QueueWaiter } from "./queue-types.js";
@@ -129,14 +130,19 @@ export abstract class AttemptLists {
     }));
   }
 
+  /** The error of an attempt its step cancelled; other waiters (TakeGrad) word it their own way. */
+  protected cancelledError(kind: AttemptKind, reason: unknown): OpError {
+    return cancelledError(kind, reason);
+  }
+
   protected startAttempt<T>(kind: AttemptKind, remaining: number, options: AttemptOptions, run: (a: Attempt<T>) => RunResult): Promise<T> {
     const { signal } = options;
-    if (signal?.aborted) return Promise.reject(cancelledError(kind, signal.reason));
+    if (signal?.aborted) return Promise.reject(this.cancelledError(kind, signal.reason));
     const attempt = new Attempt<T>(kind, remaining, options.stepId ?? null, this.clock.nowMs(), run);
     const list = kind === "dequeue" ? this.dequeueAttempts : this.enqueueAttempts;
     list.push(attempt);
     if (signal) {
-      const onAbort = (): void => this.cancelAttempt(attempt, list, cancelledError(kind, signal.reason));
+      const onAbort = (): void => this.cancelAttempt(attempt, list, this.cancelledError(kind, signal.reason));
       signal.addEventListener("abort", onAbort, { once: true });
       attempt.onEnd(() => signal.removeEventListener("abort", onAbort));
     }
@@ -144,15 +150,30 @@ export abstract class AttemptLists {
     return attempt.promise;
   }
 
+  /**
+   * Runs inside an abort listener: whatever goes wrong here must neither escape (it would be an
+   * uncaughtException) nor leave the attempt unsettled, so a failed put-back settles it with TF's
+   * DataLoss text instead.
+   */
   private cancelAttempt(attempt: PendingAttempt, list: PendingAttempt[], error: OpError): void {
     const index = list.indexOf(attempt);
     if (index < 0) return; // already completed
     list.splice(index, 1);
-    // TF drops a cancelled attempt's partial batch; we put it back so no element is ever lost.
-    // It was the head dequeue attempt, so nothing was taken after it and the order is intact.
-    if (attempt.taken.length > 0) this.restoreElements(attempt.taken.splice(0));
-    attempt.abandon(error);
-    this.flush();
+    let outcome = error;
+    try {
+      // TF drops a cancelled attempt's partial batch; we put it back so no element is ever lost.
+      // It was the head dequeue attempt, so nothing was taken after it and the order is intact.
+      if (attempt.taken.length > 0) this.restoreElements(attempt.taken.splice(0));
+    } catch (err) {
+      outcome = new DataLossError(`Failed to restore element from partially-dequeued batch: ${asOpError(err).message}`);
+    }
+    attempt.abandon(outcome);
+    try {
+      this.flush();
+    } catch (err) {
+      // flush ends a failing attempt itself; anything left is a bug, reported, never thrown here.
+      log.warn(`queue flush after a cancellation failed: ${asOpError(err).message}`);
+    }
   }
 
   /** Tries heads until neither list moves. Bounded: every round moves an element or ends an attempt. */

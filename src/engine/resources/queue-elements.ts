@@ -7,6 +7,7 @@ import { UnimplementedError } from "../../errors/index.js";
 import type { DType } from "../../tensor/dtypes.js";
 import { allocData, NDArray, sizeOf } from "../../tensor/ndarray.js";
 import type { NDData } from "../../tensor/ndarray.js";
+import { maxOf } from "../../util/arrays.js";
 
 /** One queue element: a tuple with one value per component. */
 export type Element = NDArray[];
@@ -113,7 +114,7 @@ export function stackComponent(dtype: DType, shape: number[], values: readonly N
  */
 export function padStackComponent(dtype: DType, partial: PartialShape, values: readonly NDArray[]): NDArray {
   assertBatchable(dtype);
-  const slot = partial.map((d, j) => (d >= 0 ? d : Math.max(0, ...values.map((v) => v.shape[j]!))));
+  const slot = partial.map((d, j) => (d >= 0 ? d : Math.max(0, maxOf(values.map((v) => v.shape[j]!), 0))));
   const slotSize = sizeOf(slot);
   const data = allocData(dtype, slotSize * values.length);
   values.forEach((v, i) => copyIntoLargerSlot(data, i * slotSize, slot, v));

@@ -10,6 +10,7 @@ import { SeededRandom } from "../../util/env.js";
 import { QueueBase } from "./queue-base.js";
 import type { QueueConfig, QueueRequest } from "./queue-base.js";
 import type { Element } from "./queue-elements.js";
+import { appendAll } from "../../util/arrays.js";
 
 export interface RandomShuffleQueueConfig extends QueueConfig {
   minAfterDequeue: number;
@@ -76,7 +77,7 @@ export class RandomShuffleQueue extends QueueBase {
 
   /** Order does not matter in a shuffling queue: put them back at the end. */
   protected restoreElements(taken: Element[]): void {
-    this.elements.push(...taken);
+    appendAll(this.elements, taken);
   }
 
   protected override checkCompatibleExtras(request: QueueRequest): void {

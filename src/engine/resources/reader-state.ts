@@ -3,6 +3,8 @@
  * (work_started = 1, work_finished = 2, num_records_produced = 3: int64; current_work = 4: bytes),
  * encoded and strictly decoded here, plus the texts TF's restore errors print.
  */
+import { appendAll } from "../../util/arrays.js";
+
 export interface ReaderBaseState {
   workStarted: bigint;
   workFinished: bigint;
@@ -35,7 +37,7 @@ export function encodeReaderState(state: ReaderBaseState): Uint8Array {
   if (state.currentWork.length > 0) {
     out.push((4 << 3) | 2);
     pushVarint(out, BigInt(state.currentWork.length));
-    out.push(...state.currentWork);
+    appendAll(out, state.currentWork);
   }
   return Uint8Array.from(out);
 }

@@ -3,6 +3,7 @@
  * The default container is the task's job name. Resources outlive sessions.
  */
 import { AlreadyExistsError, NotFoundError } from "../../errors/index.js";
+import { appendAll } from "../../util/arrays.js";
 
 export interface Resource {
   readonly kind: string;
@@ -116,7 +117,7 @@ export class ResourceManager {
 
   entries(): ResourceEntry[] {
     const out: ResourceEntry[] = [];
-    for (const m of this.containers.values()) out.push(...m.values());
+    for (const m of this.containers.values()) appendAll(out, m.values());
     return out;
   }
 }

@@ -12,6 +12,7 @@ import type { NodeExecStats } from "../../transport/messages.js";
 import { getKernel } from "../kernels/registry.js";
 import type { DeviceContext, KernelContext, KernelDef, StepContext, TaskPolicy } from "../kernels/registry.js";
 import type { ResourceManager } from "../resources/resource-manager.js";
+import { deref } from "../resources/variable-ref.js";
 import { reasonOf } from "./rendezvous.js";
 import type { StepRendezvous } from "./rendezvous.js";
 
@@ -61,8 +62,17 @@ export interface StepResult {
 /** Marker value sent on control-only cross-task edges. */
 const CONTROL_TOKEN = new NDArray("bool", [], new Uint8Array([1]));
 
-export function rendezvousKey(sendDevice: string, recvDevice: string, tensorName: string): string {
-  return `${sendDevice};${recvDevice};${tensorName}`;
+/**
+ * TF's rendezvous key: "send_device;send_incarnation;recv_device;tensor_name". The sender's
+ * incarnation (as the session found it) lets a restarted sender refuse a key of its old life.
+ */
+export function rendezvousKey(sendDevice: string, sendIncarnation: number, recvDevice: string, tensorName: string): string {
+  return `${sendDevice};${BigInt.asUintN(64, BigInt(sendIncarnation)).toString(16)};${recvDevice};${tensorName}`;
+}
+
+/** The sender incarnation field of a rendezvous key, as written by rendezvousKey. */
+export function keyIncarnation(key: string): string {
+  return key.split(";")[1] ?? "";
 }
 
 export class PartitionExecutable {
@@ -190,12 +200,14 @@ class StepRun {
   }
 
   private inputsOf(node: ExecNode): NDArray[] {
-    return node.inputs.map(({ node: src, output }) => {
+    const refInputs = node.kernel?.refInputs ?? [];
+    return node.inputs.map(({ node: src, output }, i) => {
       const v = this.outputs[src]?.[output];
       if (v === undefined) {
         throw new InvalidArgumentError(`Node '${node.def.name}' expected output ${output} of '${this.nodes[src]!.def.name}', which produced ${this.outputs[src]?.length ?? 0} outputs`);
       }
-      return v;
+      // A ref edge into an input that takes a value reads the variable now (TF's executor does the same).
+      return refInputs.includes(i) ? v : deref(v, this.hooks.resources, node.def.name);
     });
   }
 
@@ -221,7 +233,7 @@ class StepRun {
     if (node.attrs.b("client_terminated", false)) {
       this.fetches.set(name, value);
     } else {
-      this.hooks.rendezvous.send(rendezvousKey(node.attrs.s("send_device"), node.attrs.s("recv_device"), name), value);
+      this.hooks.rendezvous.send(rendezvousKey(node.attrs.s("send_device"), node.attrs.i("send_device_incarnation", 0), node.attrs.s("recv_device"), name), value);
     }
     return [];
   }
@@ -234,7 +246,7 @@ class StepRun {
       return [v];
     }
     const sendDevice = node.attrs.s("send_device");
-    const key = rendezvousKey(sendDevice, node.attrs.s("recv_device"), name);
+    const key = rendezvousKey(sendDevice, node.attrs.i("send_device_incarnation", 0), node.attrs.s("recv_device"), name);
     const signal = this.hooks.step.signal;
     const p = this.hooks.isLocalDevice(sendDevice)
       ? this.hooks.rendezvous.recv(key, signal)

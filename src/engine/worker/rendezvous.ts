@@ -17,6 +17,8 @@ export class StepRendezvous {
   private readonly waiters = new Map<string, Waiter>();
   private aborted: OpError | null = null;
   localDone = false;
+  /** The session whose partition ran here (set by RunGraph): its deletion drops the table. */
+  sessionHandle: string | undefined;
 
   constructor(readonly stepId: number) {}
 
@@ -121,6 +123,11 @@ export class RendezvousManager {
 
   abortAll(err: OpError): void {
     for (const id of [...this.steps.keys()]) this.abort(id, err);
+  }
+
+  /** Aborts every step of a session (deleted, or its master is gone): nothing it sent stays. */
+  abortSession(sessionHandle: string, err: OpError): void {
+    for (const r of [...this.steps.values()]) if (r.sessionHandle === sessionHandle) this.abort(r.stepId, err);
   }
 
   /** Drops an aborted step, remembering its id (bounded) for late callers. */

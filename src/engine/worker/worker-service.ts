@@ -2,20 +2,24 @@
  * The worker service of one task: per-session registered partitions, RunGraph, RecvTensor,
  * step cancellation (CleanupGraph) and container clean-up (CleanupAll).
  */
-import { AbortedError, CancelledError, InvalidArgumentError, UnavailableError } from "../../errors/index.js";
+import { AbortedError, CancelledError, InvalidArgumentError, UnavailableError, asOpError } from "../../errors/index.js";
+import type { OpError } from "../../errors/index.js";
 import type * as m from "../../transport/messages.js";
 import type { CallOptions, WorkerService } from "../../transport/services.js";
 import type { Env } from "../../util/env.js";
 import { parseDevice, taskOfDevice } from "../devices.js";
 import type { DeviceContext, TaskPolicy } from "../kernels/registry.js";
 import { ResourceManager } from "../resources/resource-manager.js";
-import { PartitionExecutable } from "./executor.js";
+import { PartitionExecutable, keyIncarnation } from "./executor.js";
+import { incarnationAttr } from "../incarnation.js";
 import { RendezvousManager } from "./rendezvous.js";
 
 export interface WorkerEnv extends Env {
   job: string;
   task: number;
   devices: m.DeviceAttributes[];
+  /** This start of the task; rendezvous keys naming another incarnation are refused. */
+  incarnation?: bigint;
   /** A client for another task's worker service, by task. */
   peer(job: string, task: number): WorkerService;
   /** Which files this task's kernels may touch and how large a tensor they may make (default: unrestricted). */
@@ -25,6 +29,8 @@ export interface WorkerEnv extends Env {
 interface WorkerSession {
   resources: ResourceManager;
   graphs: Map<string, PartitionExecutable>;
+  /** The master that created it, when it said (task name and incarnation). */
+  master?: { task: string; incarnation: bigint };
 }
 
 export class Worker implements WorkerService {
@@ -32,8 +38,8 @@ export class Worker implements WorkerService {
   readonly resources: ResourceManager;
   private readonly sessions = new Map<string, WorkerSession>();
   private readonly rendezvous = new RendezvousManager();
-  /** The running partition of each step (a step runs at most one partition per task). */
-  private readonly running = new Map<number, AbortController>();
+  /** The running partition of each step (a step runs at most one partition per task), with its session. */
+  private readonly running = new Map<number, { controller: AbortController; sessionHandle: string }>();
   private nextGraph = 1;
   private stopped = false;
 
@@ -50,21 +56,51 @@ export class Worker implements WorkerService {
   }
 
   async createWorkerSession(req: m.CreateWorkerSessionRequest): Promise<m.Empty> {
+    const master = req.masterTask !== undefined && req.masterIncarnation !== undefined ? { task: req.masterTask, incarnation: req.masterIncarnation } : undefined;
+    if (master) this.dropSessionsOfOldMaster(master);
     if (!this.sessions.has(req.sessionHandle)) {
-      this.sessions.set(req.sessionHandle, {
+      const session: WorkerSession = {
         resources: req.isolateSessionState ? new ResourceManager(this.env.job) : this.resources,
         graphs: new Map(),
-      });
+      };
+      if (master) session.master = master;
+      this.sessions.set(req.sessionHandle, session);
     }
     return {};
   }
 
+  /**
+   * A master that restarted (same task, new incarnation) will never use its old sessions again:
+   * their graphs, steps and isolated state go now (TF 2.x's SessionMgr does the same), so a dead
+   * master's state does not pile up on the workers.
+   */
+  private dropSessionsOfOldMaster(master: { task: string; incarnation: bigint }): void {
+    for (const [handle, s] of [...this.sessions]) {
+      if (!s.master || s.master.task !== master.task || s.master.incarnation === master.incarnation) continue;
+      void this.deleteWorkerSession({ sessionHandle: handle });
+    }
+  }
+
   async deleteWorkerSession(req: m.DeleteWorkerSessionRequest): Promise<m.Empty> {
+    this.dropSessionSteps(req.sessionHandle, new CancelledError(`Session ${req.sessionHandle} was deleted on ${this.taskName}`));
     const s = this.sessions.get(req.sessionHandle);
     if (s && s.resources !== this.resources) s.resources.clearAll();
     this.resources.releaseSession(req.sessionHandle);
     this.sessions.delete(req.sessionHandle);
     return {};
+  }
+
+  /** Cancels a session's running partitions and drops its rendezvous tables (sent tensors nobody took). */
+  private dropSessionSteps(sessionHandle: string, err: OpError): void {
+    for (const r of this.running.values()) if (r.sessionHandle === sessionHandle) r.controller.abort(err);
+    this.rendezvous.abortSession(sessionHandle, err);
+  }
+
+  /** How much per-session and per-step state this task holds (diagnostics; tests check it stays bounded). */
+  stateCounts(): { sessions: number; graphs: number; steps: number; running: number } {
+    let graphs = 0;
+    for (const s of this.sessions.values()) graphs += s.graphs.size;
+    return { sessions: this.sessions.size, graphs, steps: this.rendezvous.size, running: this.running.size };
   }
 
   private session(handle: string): WorkerSession {
@@ -103,11 +139,12 @@ export class Worker implements WorkerService {
     const rendezvous = this.rendezvous.find(req.stepId);
     // The master may have aborted this step before this partition's RunGraph arrived.
     if (rendezvous.abortReason) throw rendezvous.abortReason;
+    rendezvous.sessionHandle = req.sessionHandle;
     const controller = new AbortController();
     const onCallAbort = () => controller.abort(opts.signal!.reason ?? new CancelledError("RunGraph was cancelled"));
     opts.signal?.addEventListener("abort", onCallAbort, { once: true });
     if (opts.signal?.aborted) onCallAbort();
-    this.running.set(req.stepId, controller);
+    this.running.set(req.stepId, { controller, sessionHandle: req.sessionHandle });
     try {
       const result = await exe.run({
         step: { stepId: req.stepId, sessionHandle: req.sessionHandle, signal: controller.signal, clock: this.env.clock, random: this.env.random },
@@ -131,8 +168,11 @@ export class Worker implements WorkerService {
       }
       return out;
     } catch (err) {
-      // Fail everything still waiting in this step here (blocked kernels, remote pulls).
-      controller.abort(err);
+      // Fail everything still waiting in this step here (blocked kernels, remote pulls), and drop
+      // what it sent that nobody took: a failed step never comes back for it.
+      const error = asOpError(err);
+      controller.abort(error);
+      this.rendezvous.abort(req.stepId, error);
       throw err;
     } finally {
       opts.signal?.removeEventListener("abort", onCallAbort);
@@ -148,16 +188,28 @@ export class Worker implements WorkerService {
   }
 
   async recvTensor(req: m.RecvTensorRequest, opts: CallOptions = {}): Promise<m.RecvTensorResponse> {
+    this.checkIncarnation(req.rendezvousKey);
     const r = this.rendezvous.find(req.stepId);
     const tensor = await r.recv(req.rendezvousKey, opts.signal);
     this.rendezvous.maybeDrop(r);
     return { tensor };
   }
 
+  /** A key naming another incarnation of this task was made before it restarted: TF's Aborted. */
+  private checkIncarnation(key: string): void {
+    if (this.env.incarnation === undefined) return;
+    const wanted = keyIncarnation(key);
+    const mine = BigInt.asUintN(64, BigInt(incarnationAttr(this.env.incarnation))).toString(16);
+    if (wanted === "0" || wanted === mine) return;
+    throw new AbortedError(
+      `RecvTensor for ${key}: ${this.taskName} is incarnation ${mine}, the step expected incarnation ${wanted}: the task restarted since the session found it`,
+    );
+  }
+
   /** Aborts a step on this task: running partitions cancelled, its rendezvous dropped. */
   async cleanupGraph(req: m.CleanupGraphRequest): Promise<m.Empty> {
     const err = new CancelledError(`Step ${req.stepId} was cancelled`);
-    this.running.get(req.stepId)?.abort(err);
+    this.running.get(req.stepId)?.controller.abort(err);
     this.rendezvous.abort(req.stepId, err);
     return {};
   }
@@ -185,8 +237,8 @@ export class Worker implements WorkerService {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    const err = new UnavailableError(`Task ${this.taskName} was stopped`);
-    for (const c of this.running.values()) c.abort(err);
+    const err = new UnavailableError(`server ${this.taskName} is stopping`);
+    for (const r of this.running.values()) r.controller.abort(err);
     this.rendezvous.abortAll(err);
     this.resources.clearAll();
     for (const s of this.sessions.values()) s.resources.clearAll();

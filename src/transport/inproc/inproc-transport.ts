@@ -35,7 +35,7 @@ export class InprocNetwork implements Transport {
 
   async serve(address: string, services: ServedServices): Promise<ServerHandle> {
     const bound = this.resolveAddress(address);
-    if (this.endpoints.has(bound)) throw new UnknownError(`Could not start inproc server: address ${bound} is already in use`);
+    if (this.endpoints.has(bound)) throw new UnknownError(`Could not start inproc server at ${bound}: address ${bound} is already in use`);
     const endpoint: Endpoint = { services, inflight: new Set() };
     this.endpoints.set(bound, endpoint);
     return {
@@ -84,9 +84,16 @@ export class InprocNetwork implements Transport {
         } catch (err) {
           p = Promise.reject(err);
         }
+        // A reply already produced is on its way: a server stopping now does not replace it.
         p.then(
-          (v) => this.scheduler.deliver().then(() => finish(null, v)),
-          (err: unknown) => this.scheduler.deliver().then(() => finish(asOpError(err))),
+          (v) => {
+            endpoint?.inflight.delete(failFromServer);
+            return this.scheduler.deliver().then(() => finish(null, v));
+          },
+          (err: unknown) => {
+            endpoint?.inflight.delete(failFromServer);
+            return this.scheduler.deliver().then(() => finish(asOpError(err)));
+          },
         );
       });
     });

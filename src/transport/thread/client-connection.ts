@@ -37,6 +37,8 @@ export class ClientConnection {
   readonly ready: Promise<void>;
   private readonly port: MessagePort;
   private readonly pending = new Map<number, PendingCall>();
+  /** Reply lanes whose pump is reading a frame that was not whole (not safe to read around it). */
+  private readonly midFrame = new Set<FrameReader>();
   private state: ConnectionState = "connecting";
   private label: string;
   private nextCallId = 1;
@@ -127,7 +129,30 @@ export class ClientConnection {
     } else if (m.t === "reject") {
       this.die(m.status);
     } else if (m.t === "close") {
+      // The server wrote its last replies before saying goodbye (the port can overtake the
+      // rings): deliver those first, so a call's own error ("server ... is stopping") wins over
+      // "the connection closed".
+      for (const reader of this.replies.readers) if (!this.midFrame.has(reader)) this.deliverWholeReplies(reader);
       this.die(m.reason);
+    }
+  }
+
+  /** Delivers the replies already whole in `reader`'s ring, synchronously. */
+  private deliverWholeReplies(reader: FrameReader): void {
+    try {
+      for (let header = reader.nextFrameNow(); header; header = reader.nextFrameNow()) {
+        const call = this.pending.get(header.callId);
+        if (!call || call.settled || (header.kind !== FrameKind.REPLY_OK && header.kind !== FrameKind.REPLY_ERROR)) {
+          reader.skipBodyNow(header);
+          continue;
+        }
+        const body = reader.readBodyNow(header);
+        this.unregister(call);
+        if (header.kind === FrameKind.REPLY_OK) call.finish(undefined, body);
+        else call.finish(errorFromStatus(body as Status));
+      }
+    } catch {
+      // A damaged last frame: its call fails with the close below, like the others.
     }
   }
 
@@ -144,17 +169,20 @@ export class ClientConnection {
           if (!(await reader.ring.waitForData())) continue;
         }
         const now = reader.nextFrameNow();
+        if (!now) this.midFrame.add(reader);
         const header = now ?? (await reader.readHeader());
         const call = this.pending.get(header.callId);
         if (!call || call.settled) {
           if (now) reader.skipBodyNow(header);
           else await reader.skipBody(header);
+          this.midFrame.delete(reader);
           continue;
         }
         if (header.kind !== FrameKind.REPLY_OK && header.kind !== FrameKind.REPLY_ERROR) {
           throw new DataLossError(`thread transport: unexpected frame kind ${header.kind} from ${this.label}`);
         }
         const body = now ? reader.readBodyNow(header) : await reader.readBody(header);
+        this.midFrame.delete(reader);
         this.unregister(call);
         if (header.kind === FrameKind.REPLY_OK) call.finish(undefined, body);
         else call.finish(errorFromStatus(body as Status));

@@ -120,13 +120,28 @@ export const listDevicesRequestCodec = codec<m.ListDevicesRequest, { session_han
 interface ListDevicesResponseWire {
   local_device?: DeviceAttributesWire[];
   remote_device?: DeviceAttributesWire[];
+  tfcluster_missing_task?: { task?: string; address?: string; reachable?: boolean; error?: string }[];
 }
 export const listDevicesResponseCodec = codec<m.ListDevicesResponse, ListDevicesResponseWire>(
   "tensorflow.ListDevicesResponse",
-  (r) => ({ local_device: r.localDevice.map(deviceToWire), remote_device: r.remoteDevice.map(deviceToWire) }),
+  (r) => ({
+    local_device: r.localDevice.map(deviceToWire),
+    remote_device: r.remoteDevice.map(deviceToWire),
+    ...(r.missingTask?.length ? { tfcluster_missing_task: r.missingTask.map((t) => ({ ...t })) } : {}),
+  }),
   (w) => ({
     localDevice: (w.local_device ?? []).map(deviceFromWire),
     remoteDevice: (w.remote_device ?? []).map(deviceFromWire),
+    ...(w.tfcluster_missing_task?.length
+      ? {
+          missingTask: w.tfcluster_missing_task.map((t) => ({
+            task: t.task ?? "",
+            address: t.address ?? "",
+            reachable: false,
+            ...(t.error ? { error: t.error } : {}),
+          })),
+        }
+      : {}),
   }),
 );
 

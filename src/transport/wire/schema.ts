@@ -17,7 +17,8 @@ message ResourceStatusProto {
   // Free-form details (queue size, capacity, waiters), as JSON text.
   string details_json = 5;
 }
-message ResourceStatusResponse { repeated ResourceStatusProto resource = 1; }
+message TaskStatusProto { string task = 1; string address = 2; bool reachable = 3; string error = 4; }
+message ResourceStatusResponse { repeated ResourceStatusProto resource = 1; repeated TaskStatusProto task = 2; }
 
 // A tensor whose bytes follow the stream head as raw chunks instead of inside it.
 message OutOfBandTensor {

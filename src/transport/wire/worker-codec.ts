@@ -15,7 +15,7 @@ import {
   type StepStatsWire,
 } from "./common-codec.js";
 import { graphFromWire, graphToWire, type GraphDefWire } from "./graph-codec.js";
-import { codec, has, toNumber, type Int64Wire } from "./proto.js";
+import { codec, has, toBigInt, toNumber, type Int64Wire } from "./proto.js";
 import { tensorFromWire, tensorToWire, type TensorProtoWire } from "./tensor-codec.js";
 import { DataLossError } from "../../errors/index.js";
 
@@ -32,11 +32,21 @@ export const getStatusResponseCodec = codec<m.GetStatusResponse, { device_attrib
 
 export const createWorkerSessionRequestCodec = codec<
   m.CreateWorkerSessionRequest,
-  { session_handle?: string; isolate_session_state?: boolean }
+  { session_handle?: string; isolate_session_state?: boolean; master_task?: string; master_incarnation?: Int64Wire }
 >(
   "tensorflow.CreateWorkerSessionRequest",
-  (r) => ({ session_handle: r.sessionHandle, isolate_session_state: r.isolateSessionState }),
-  (w) => ({ sessionHandle: w.session_handle ?? "", isolateSessionState: w.isolate_session_state ?? false }),
+  (r) => ({
+    session_handle: r.sessionHandle,
+    isolate_session_state: r.isolateSessionState,
+    ...(r.masterTask ? { master_task: r.masterTask } : {}),
+    ...(r.masterIncarnation !== undefined ? { master_incarnation: BigInt.asIntN(64, r.masterIncarnation).toString() } : {}),
+  }),
+  (w) => {
+    const out: m.CreateWorkerSessionRequest = { sessionHandle: w.session_handle ?? "", isolateSessionState: w.isolate_session_state ?? false };
+    if (has(w, "master_task") && w.master_task) out.masterTask = w.master_task;
+    if (has(w, "master_incarnation")) out.masterIncarnation = BigInt.asUintN(64, toBigInt(w.master_incarnation));
+    return out;
+  },
 );
 
 export const deleteWorkerSessionRequestCodec = codec<m.DeleteWorkerSessionRequest, { session_handle?: string }>(
@@ -148,9 +158,23 @@ interface ResourceStatusWire {
 /** bigint details (int64 sizes) travel as decimal strings: JSON has no 64-bit integers. */
 const jsonReplacer = (_key: string, v: unknown): unknown => (typeof v === "bigint" ? v.toString() : v);
 
-export const resourceStatusResponseCodec = codec<m.ResourceStatusResponse, { resource?: ResourceStatusWire[] }>(
+interface TaskStatusWire {
+  task?: string;
+  address?: string;
+  reachable?: boolean;
+  error?: string;
+}
+
+function taskStatusFromWire(t: TaskStatusWire): m.TaskStatus {
+  const out: m.TaskStatus = { task: t.task ?? "", address: t.address ?? "", reachable: t.reachable ?? false };
+  if (t.error) out.error = t.error;
+  return out;
+}
+
+export const resourceStatusResponseCodec = codec<m.ResourceStatusResponse, { resource?: ResourceStatusWire[]; task?: TaskStatusWire[] }>(
   "tfcluster.ResourceStatusResponse",
   (r) => ({
+    ...(r.task ? { task: r.task.map((t) => ({ ...t })) } : {}),
     resource: r.resource.map((s) => ({
       device: s.device,
       container: s.container,
@@ -167,6 +191,7 @@ export const resourceStatusResponseCodec = codec<m.ResourceStatusResponse, { res
       name: s.name ?? "",
       details: s.details_json ? (JSON.parse(s.details_json) as Record<string, unknown>) : {},
     })),
+    ...(w.task?.length ? { task: w.task.map(taskStatusFromWire) } : {}),
   }),
 );
 

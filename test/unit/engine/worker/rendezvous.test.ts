@@ -41,4 +41,19 @@ describe("RendezvousManager", () => {
     m.find(3).send("k", ndarray(5));
     expect((await m.find(3).recv("k")).item()).toBe(5);
   });
+  it("abortSession drops every table of that session, including tensors sent but never received", async () => {
+    const m = new RendezvousManager();
+    const mine = m.find(11);
+    mine.sessionHandle = "s1";
+    mine.send("k", ndarray(1));
+    m.finishLocal(11);
+    const other = m.find(12);
+    other.sessionHandle = "s2";
+    other.send("k", ndarray(2));
+    expect(m.size).toBe(2);
+    m.abortSession("s1", new CancelledError("Session s1 was deleted"));
+    expect(m.size).toBe(1);
+    await expect(m.find(11).recv("k")).rejects.toBeInstanceOf(AbortedError);
+    expect((await other.recv("k")).item()).toBe(2);
+  });
 });

@@ -10,7 +10,7 @@ const graph: GraphDef = {
   node: [{ name: "a", op: "Placeholder", input: [], device: "/job:worker/task:0", attr: { dtype: { type: "float32" }, shape: { shape: [null, 3] } } }],
   versions: { producer: 1, minConsumer: 0 },
 };
-const device = (name: string): m.DeviceAttributes => ({ name, deviceType: "CPU", memoryLimitBytes: 2 ** 34, incarnation: 2 ** 52 + 7 });
+const device = (name: string): m.DeviceAttributes => ({ name, deviceType: "CPU", memoryLimitBytes: 2 ** 34, incarnation: 2n ** 63n + 7n });
 const stepStats: m.StepStats = {
   devStats: [
     {
@@ -48,7 +48,7 @@ const CASES: [string, MessageCodec<unknown>, unknown[]][] = [
   ["ResetRequest", wire.resetRequestCodec, [{ container: ["ps", "experiment"], deviceFilters: ["/job:ps"] }, { container: [], deviceFilters: [] }]],
   ["Empty", wire.emptyCodec, [{}]],
   ["GetStatusResponse", wire.getStatusResponseCodec, [{ deviceAttributes: [device("/job:w/replica:0/task:3/device:CPU:0")] }]],
-  ["CreateWorkerSessionRequest", wire.createWorkerSessionRequestCodec, [{ sessionHandle: "s", isolateSessionState: true }, { sessionHandle: "s", isolateSessionState: false }]],
+  ["CreateWorkerSessionRequest", wire.createWorkerSessionRequestCodec, [{ sessionHandle: "s", isolateSessionState: true }, { sessionHandle: "s", isolateSessionState: false }, { sessionHandle: "s", isolateSessionState: false, masterTask: "/job:w/replica:0/task:0", masterIncarnation: 2n ** 64n - 3n }]],
   ["DeleteWorkerSessionRequest", wire.deleteWorkerSessionRequestCodec, [{ sessionHandle: "s" }]],
   ["RegisterGraphRequest", wire.registerGraphRequestCodec, [{ sessionHandle: "s", graphDef: graph }]],
   ["RegisterGraphResponse", wire.registerGraphResponseCodec, [{ graphHandle: "g-17" }]],
@@ -100,7 +100,7 @@ const FIELD_NUMBERS: Record<string, Record<string, number>> = {
   ListDevicesResponse: { local_device: 1, remote_device: 2 },
   ResetRequest: { container: 1, device_filters: 2 },
   GetStatusResponse: { device_attributes: 1 },
-  CreateWorkerSessionRequest: { session_handle: 1, server_def: 2, isolate_session_state: 3 },
+  CreateWorkerSessionRequest: { session_handle: 1, server_def: 2, isolate_session_state: 3, master_task: 5, master_incarnation: 6 },
   DeleteWorkerSessionRequest: { session_handle: 1 },
   RegisterGraphRequest: { session_handle: 1, create_worker_session_called: 6, graph_def: 2, config_proto: 8 },
   RegisterGraphResponse: { graph_handle: 1 },
