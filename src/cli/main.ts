@@ -12,10 +12,12 @@ import type { ServerOptions } from "../train/server.js";
 import { launch } from "../sim/launch.js";
 import type { TransportName } from "../transport/services.js";
 import type { BackendName } from "../engine/compute/backend.js";
+import { addDemoCommand } from "./demo-command.js";
 import { formatStatus } from "./format-status.js";
 import { addClientSecurityFlags, addServerSecurityFlags, clientSecurity, serverSecurityOptions } from "./security-flags.js";
 import type { ClientSecurityFlags, ServerSecurityFlags } from "./security-flags.js";
 import { formatTasks, reportUnreachable } from "./health-report.js";
+import { addSimulateCommand } from "./simulate-command.js";
 
 function int(value: string): number {
   const n = Number(value);
@@ -143,6 +145,8 @@ export function buildProgram(): Command {
       reportUnreachable(status.unreachable);
     });
 
+  addDemoCommand(program);
+  addSimulateCommand(program);
   return program;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { AttrReader, NodeDef } from "../../graph/graph-def.js";
 import type { NDArray } from "../../tensor/ndarray.js";
-import type { Clock, Random } from "../../util/env.js";
+import type { Clock, IoGate, Random } from "../../util/env.js";
 import type { ResourceManager } from "../resources/resource-manager.js";
 import type { FileAccess } from "../io/file-access.js";
 
@@ -31,6 +31,8 @@ export interface StepContext {
   signal: AbortSignal;
   clock: Clock;
   random: Random;
+  /** Orders host file I/O in a simulation (readers); absent: the OS decides. */
+  io?: IoGate;
 }
 
 export interface KernelContext {
