@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as tf from "../../src/index.js";
-import { generateTestCerts, hasOpenssl } from "../fixtures/tls/generate.js";
+import { requireTestCerts } from "../fixtures/tls/generate.js";
 import type { TestCerts } from "../fixtures/tls/generate.js";
 
 function tinyGraph() {
@@ -40,11 +40,11 @@ describe("cluster token", () => {
   });
 });
 
-describe.runIf(hasOpenssl())("TLS with client certificates", () => {
+describe("TLS with client certificates", () => {
   let certs: TestCerts;
   let server: tf.train.Server;
   beforeAll(async () => {
-    certs = generateTestCerts()!;
+    certs = requireTestCerts();
     server = await tf.train.Server.create(
       { local: ["localhost:0"] },
       { transport: "grpc", tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.ca } },

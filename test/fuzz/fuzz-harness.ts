@@ -48,8 +48,9 @@ export class Tally {
 
   constructor(readonly suite: string, readonly seed: number) {}
 
-  add(outcome: string): void {
-    this.cases++;
+  /** Counts one outcome; `newCase` false for a further call of the same case. */
+  add(outcome: string, newCase = true): void {
+    if (newCase) this.cases++;
     this.counts.set(outcome, (this.counts.get(outcome) ?? 0) + 1);
   }
 

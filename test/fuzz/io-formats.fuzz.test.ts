@@ -43,7 +43,7 @@ describe("fuzz: decodeCsv", () => {
 
   it("well-formed records decode to their values; mutated ones decode or fail typed", async () => {
     const row = fc.record({
-      f: fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map((v) => Math.fround(v)),
+      f: fc.float({ noNaN: true, noDefaultInfinity: true, min: -1e6, max: 1e6 }).map((v) => (v === 0 ? 0 : Math.fround(v))), // String(-0) is "0": the model writes what it reads
       i: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
       s: fc.stringMatching(/^[a-z ]{0,8}$/),
     });

@@ -13,7 +13,11 @@ export const ALL_TRANSPORTS: TransportName[] = ["inproc", "thread", "grpc"];
 export function enabledTransports(): TransportName[] {
   const env = process.env.TFCLUSTER_TRANSPORTS;
   if (!env) return ALL_TRANSPORTS;
-  return env.split(",").map((s) => s.trim()).filter((s): s is TransportName => (ALL_TRANSPORTS as string[]).includes(s));
+  const names = env.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  // A misspelt name must not quietly run fewer transports than asked.
+  const unknown = names.filter((s) => !(ALL_TRANSPORTS as string[]).includes(s));
+  if (unknown.length > 0) throw new Error(`TFCLUSTER_TRANSPORTS names unknown transport(s) ${unknown.join(", ")}: use ${ALL_TRANSPORTS.join(", ")}`);
+  return names as TransportName[];
 }
 
 export type ClusterShape = Record<string, number>;

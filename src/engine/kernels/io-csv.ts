@@ -3,7 +3,7 @@
  * like its default. A default of one element makes the column optional (used when the field is
  * empty or equals na_value), an empty default makes it required. Texts as TF's.
  */
-import { InvalidArgumentError, withNode } from "../../errors/index.js";
+import { InvalidArgumentError } from "../../errors/index.js";
 import type { DType } from "../../tensor/dtypes.js";
 import { DATA_TYPE_NUMBER } from "../../tensor/dtypes.js";
 import { allocData, NDArray } from "../../tensor/ndarray.js";
@@ -11,6 +11,7 @@ import type { NDData } from "../../tensor/ndarray.js";
 import { extractFields } from "../io/csv.js";
 import type { CsvSplitOptions } from "../io/csv.js";
 import { parseFloat32, parseFloat64, parseInt32, parseInt64 } from "../io/numbers.js";
+import { kernelFailure } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
@@ -112,7 +113,7 @@ registerKernel(
     try {
       return decodeCsv(ctx);
     } catch (err) {
-      throw withNode(err, ctx.node.name);
+      throw kernelFailure(err, ctx);
     }
   },
   { deviceTypes: ["CPU"] },

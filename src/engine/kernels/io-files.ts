@@ -4,18 +4,18 @@
  * are stateful: never folded or deduplicated.
  */
 import { readFile, stat } from "node:fs/promises";
-import { InvalidArgumentError, withNode } from "../../errors/index.js";
+import { InvalidArgumentError } from "../../errors/index.js";
 import { NDArray } from "../../tensor/ndarray.js";
 import { fileError, pathText } from "../io/file-errors.js";
 import { matchingPaths } from "../io/glob.js";
-import { checkOutputBytes, policyOf, shapeStr } from "./kernel-utils.js";
+import { checkOutputBytes, kernelFailure, policyOf, shapeStr } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { Kernel } from "./registry.js";
 
 const utf8 = new TextEncoder();
 
 function named(kernel: (ctx: Parameters<Kernel>[0]) => Promise<NDArray[]>): Kernel {
-  return (ctx) => kernel(ctx).catch((err: unknown) => Promise.reject(withNode(err, ctx.node.name)));
+  return (ctx) => kernel(ctx).catch((err: unknown) => Promise.reject(kernelFailure(err, ctx)));
 }
 
 /** A file is never slurped into memory when it is larger than the task's tensor budget. */

@@ -8,7 +8,7 @@
  */
 import "./io-csv.js";
 import "./io-files.js";
-import { InvalidArgumentError, withNode } from "../../errors/index.js";
+import { InvalidArgumentError } from "../../errors/index.js";
 import { NDArray } from "../../tensor/ndarray.js";
 import type { ResourceHandle } from "../../tensor/resource-handle.js";
 import { QueueBase } from "../resources/queue-base.js";
@@ -18,7 +18,7 @@ import { FixedLengthRecordReader } from "../resources/reader-fixed-length.js";
 import { IdentityReader, WholeFileReader } from "../resources/reader-simple.js";
 import { TextLineReader } from "../resources/reader-text-line.js";
 import { TFRecordReader } from "../resources/reader-tfrecord.js";
-import { checkOutputBytes, policyOf, scalarNumber } from "./kernel-utils.js";
+import { checkOutputBytes, kernelFailure, policyOf, scalarNumber } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { Kernel, KernelContext } from "./registry.js";
 
@@ -38,9 +38,9 @@ function named(kernel: Kernel): Kernel {
   return (ctx) => {
     try {
       const out = kernel(ctx);
-      return out instanceof Promise ? out.catch((err: unknown) => Promise.reject(withNode(err, ctx.node.name))) : out;
+      return out instanceof Promise ? out.catch((err: unknown) => Promise.reject(kernelFailure(err, ctx))) : out;
     } catch (err) {
-      throw withNode(err, ctx.node.name);
+      throw kernelFailure(err, ctx);
     }
   };
 }

@@ -183,6 +183,17 @@ export function checkOutputBytes(ctx: KernelContext, dtype: DType, shape: readon
   try {
     checkTensorBytes(`${ctx.node.op} '${ctx.node.name}'`, dtype, shape, policyOf(ctx).maxTensorBytes, extraBytes);
   } catch (err) {
-    throw withNode(err, ctx.node.name);
+    throw kernelFailure(err, ctx);
   }
+}
+
+/**
+ * A kernel's failure, naming its node. A JS TypeError/RangeError means the inputs or attrs were
+ * not what the kernel can take (a graph from a peer may hold anything): InvalidArgumentError.
+ */
+export function kernelFailure(err: unknown, ctx: KernelContext): OpError {
+  if (err instanceof TypeError || err instanceof RangeError) {
+    return new InvalidArgumentError(`${ctx.node.op} '${ctx.node.name}' cannot run on its inputs or attrs: ${err.message}`, { nodeName: ctx.node.name });
+  }
+  return withNode(err, ctx.node.name);
 }

@@ -1,12 +1,12 @@
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { UnauthenticatedError, UnavailableError } from "../../../../src/errors/index.js";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { InvalidArgumentError, UnauthenticatedError, UnavailableError } from "../../../../src/errors/index.js";
+import { captureStderr } from "../../../helpers/stderr.js";
 import { NDArray } from "../../../../src/tensor/index.js";
 import { createGrpcTransport, type GrpcTransport } from "../../../../src/transport/grpc/index.js";
 import type { ServeOptions, ServerHandle } from "../../../../src/transport/services.js";
-import { generateTestCerts } from "../../../fixtures/tls/generate.js";
+import { requireTestCerts, type TestCerts } from "../../../fixtures/tls/generate.js";
 import { FakeServices } from "./fake-services.js";
 
-const certs = generateTestCerts();
 const servers: ServerHandle[] = [];
 const clients: GrpcTransport[] = [];
 
@@ -60,8 +60,11 @@ describe("grpc transport: shared token", () => {
   });
 });
 
-describe.skipIf(certs === null)("grpc transport: TLS with client certificates", () => {
-  const c = certs!;
+describe("grpc transport: TLS with client certificates", () => {
+  let c: TestCerts;
+  beforeAll(() => {
+    c = requireTestCerts();
+  });
   const serverTls = (): ServeOptions => ({ tls: { cert: c.serverCert, key: c.serverKey, ca: c.ca } });
 
   it("accepts a client presenting a certificate from the cluster CA", async () => {
@@ -98,5 +101,44 @@ describe.skipIf(certs === null)("grpc transport: TLS with client certificates", 
   it("a server without a CA serves TLS to clients without certificates", async () => {
     const { address } = await start({ tls: { cert: c.serverCert, key: c.serverKey } });
     await expect(client().connectWorker(address, { tls: { ca: c.ca } }).getStatus({})).resolves.toBeDefined();
+  });
+});
+
+describe("grpc transport: who may serve what (start-time rules)", () => {
+  it("a non-loopback address without a token or client CA refuses to start, naming the flags that fix it", async () => {
+    const err = await createGrpcTransport().serve("0.0.0.0:0", new FakeServices(), {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as Error).message).toMatch(/--token-file.*--tls-ca.*--insecure/);
+  });
+
+  it("TLS without a CA counts as unauthenticated off loopback, and the server says so", async () => {
+    const c = requireTestCerts();
+    const tls = { cert: c.serverCert, key: c.serverKey };
+    const err = await createGrpcTransport().serve("0.0.0.0:0", new FakeServices(), { tls }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as Error).message).toContain("TLS without a client CA authenticates nobody");
+    const { text } = await captureStderr(async () => {
+      servers.push(await createGrpcTransport().serve("127.0.0.1:0", new FakeServices(), { tls }));
+    });
+    expect(text).toContain("no client CA (--tls-ca / tls.ca): it authenticates nobody");
+  });
+
+  it("a token, client certificates or --insecure let it start; --insecure warns", async () => {
+    const withToken = await createGrpcTransport().serve("0.0.0.0:0", new FakeServices(), { token: "t0k" });
+    servers.push(withToken);
+    const { text } = await captureStderr(async () => {
+      servers.push(await createGrpcTransport().serve("0.0.0.0:0", new FakeServices(), { insecure: true }));
+    });
+    expect(text).toMatch(/without authentication \(--insecure\)/);
+  });
+
+  it.each(["", "   ", "\n\t"])("an empty or blank token (%j) is an error at start, never 'no auth'", async (token) => {
+    const err = await createGrpcTransport().serve("127.0.0.1:0", new FakeServices(), { token }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as Error).message).toMatch(/token.*empty/);
+  });
+
+  it("loopback keeps today's defaults: no token needed", async () => {
+    servers.push(await createGrpcTransport().serve("127.0.0.1:0", new FakeServices(), {}));
   });
 });
