@@ -14,6 +14,7 @@ import type { TransportName } from "../transport/services.js";
 import type { BackendName } from "../engine/compute/backend.js";
 import { formatStatus } from "./format-status.js";
 import { formatTasks, reportUnreachable } from "./health-report.js";
+import { checkClusterAddresses, checkTaskFlags, packageVersion, simTransportNote } from "./cli-checks.js";
 
 function int(value: string): number {
   const n = Number(value);
@@ -56,7 +57,10 @@ function stopOnSignals(stop: () => Promise<void>): void {
 }
 
 export function buildProgram(): Command {
-  const program = new Command("tfcluster").description("TensorFlow 1.x's distributed runtime in TypeScript").showHelpAfterError();
+  const program = new Command("tfcluster")
+    .description("TensorFlow 1.x's distributed runtime in TypeScript")
+    .version(packageVersion(), "-V, --version", "print the tfcluster version")
+    .showHelpAfterError();
 
   program
     .command("server")
@@ -87,6 +91,7 @@ export function buildProgram(): Command {
       } else {
         throw new CliArgError("give --cluster (with --job and --task) or set TF_CONFIG");
       }
+      checkTaskFlags(checkClusterAddresses(cluster, { allowPortZero: false }), jobName, taskIndex);
       const options: ServerOptions = { transport: opts.transport, virtualGpus: opts.virtualGpus };
       if (jobName !== undefined) options.jobName = jobName;
       if (taskIndex !== undefined) options.taskIndex = taskIndex;
@@ -114,11 +119,15 @@ export function buildProgram(): Command {
     .command("sim")
     .description("start every task of a cluster on this host and print each task's target; runs until Ctrl-C")
     .argument("<cluster-file>", "cluster JSON: {job: [addresses]}; port 0 picks a free port")
-    .option("--transport <name>", "inproc | thread | grpc", transportName, "thread")
+    .option("--transport <name>", "grpc | thread | inproc (thread and inproc targets are reachable only from this process)", transportName, "grpc")
     .option("--virtual-gpus <n>", "give each task N GPU devices backed by the CPU", int, 0)
     .option("--seed <n>", "seed of the simulation", int, 0)
     .action(async (file: string, opts: { transport: TransportName; virtualGpus: number; seed: number }) => {
-      const sim = await launch(readCluster(file), { transport: opts.transport, virtualGpus: opts.virtualGpus, seed: opts.seed });
+      const cluster = readCluster(file);
+      checkClusterAddresses(cluster, { allowPortZero: true });
+      const note = simTransportNote(opts.transport);
+      if (note) process.stderr.write(`tfcluster: ${note}\n`);
+      const sim = await launch(cluster, { transport: opts.transport, virtualGpus: opts.virtualGpus, seed: opts.seed });
       stopOnSignals(() => sim.stop());
       for (const job of sim.spec.jobs) {
         for (const i of sim.spec.taskIndices(job)) process.stdout.write(`/job:${job}/task:${i}\t${sim.target(job, i)}\n`);
