@@ -127,7 +127,7 @@ export function buildProgram(): Command {
       checkClusterAddresses(cluster, { allowPortZero: true });
       const note = simTransportNote(opts.transport);
       if (note) process.stderr.write(`tfcluster: ${note}\n`);
-      const sim = await launch(cluster, { transport: opts.transport, virtualGpus: opts.virtualGpus, seed: opts.seed });
+      const sim = await launch(cluster, { transport: opts.transport, virtualGpus: opts.virtualGpus, seed: opts.seed, forwardStderr: true });
       stopOnSignals(() => sim.stop());
       for (const job of sim.spec.jobs) {
         for (const i of sim.spec.taskIndices(job)) process.stdout.write(`/job:${job}/task:${i}\t${sim.target(job, i)}\n`);

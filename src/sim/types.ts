@@ -5,6 +5,8 @@ export interface LaunchOptions {
   virtualGpus?: number;
   /** Shared cluster token (grpc). */
   token?: string;
+  /** grpc: copy each task's stderr to this process's, every line prefixed with its task. */
+  forwardStderr?: boolean;
 }
 
 /** What a transport's launcher returns: the cluster with real addresses and task control. */

@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
+import * as tf from "../../src/index.js";
 import { BIN, ROOT, startCli, stopProcess } from "../helpers/processes.js";
+import { waitFor } from "../helpers/wait.js";
 
 function cli(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve) => {
@@ -53,4 +55,19 @@ it("sim defaults to grpc; a thread target comes with a note that other processes
   const thread = await startCli(["sim", file, "--transport", "thread"], "cluster running");
   expect(thread.output()).toContain("a thread:// target can only be reached from inside this process");
   await stopProcess(thread);
+}, 120_000);
+
+it("sim --transport grpc forwards each task's stderr, every line prefixed with its task", async () => {
+  const file = clusterFile({ ps: ["localhost:0"], worker: ["localhost:0"] });
+  const sim = await startCli(["sim", file, "--transport", "grpc"], "cluster running", 60_000, { TFCLUSTER_STUCK_WARN_MS: "200" });
+  const target = /\/job:worker\/task:0\t(\S+)/.exec(sim.output())![1]!;
+  const g = new tf.Graph();
+  const deq = g.asDefault(() => tf.device("/job:ps/task:0", () => new tf.FIFOQueue({ capacity: 1, dtypes: ["float32"], shapes: [[]], sharedName: "forward_q" }).dequeue()[0]!));
+  const sess = new tf.Session(target, { graph: g });
+  const pending = sess.run(deq).catch((e: unknown) => e);
+  // The worker task's master warns about the stuck step on its stderr; sim relays it.
+  await waitFor(async () => /\[\/job:worker\/task:0\] tfcluster warning: step \d+ of session/.test(sim.output()), "the forwarded warning");
+  await sess.close();
+  expect(await pending).toBeInstanceOf(tf.errors.CancelledError);
+  await stopProcess(sim);
 }, 120_000);
