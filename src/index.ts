@@ -11,7 +11,7 @@ export type { DeviceFunction } from "./graph/graph.js";
 export { Tensor } from "./graph/tensor.js";
 export type { TensorLike } from "./graph/convert.js";
 export { DeviceSpec } from "./graph/device-spec.js";
-export { device, nameScope, container, controlDependencies } from "./graph/scopes.js";
+export { device, nameScope, container, controlDependencies, colocateWith } from "./graph/scopes.js";
 export {
   Variable,
   assign,
@@ -78,6 +78,7 @@ export {
   logicalOr,
   logicalNot,
   cast,
+  floor,
 } from "./graph/ops/math.js";
 export { matMul, softmax, logSoftmax, reduceSum, reduceMean, reduceMax, reduceMin, argMax } from "./graph/ops/math-reduce.js";
 export {
@@ -98,6 +99,8 @@ export { split, slice, gather, oneHot, tile, pad, where } from "./graph/ops/arra
 export { noOp, group, tuple, assert } from "./graph/ops/control.js";
 export type { AssertOptions } from "./graph/ops/control.js";
 export * as nn from "./graph/ops/nn.js";
+export { clipByGlobalNorm, globalNorm } from "./graph/ops/clip-ops.js";
+export type { ClipByGlobalNormOptions } from "./graph/ops/clip-ops.js";
 
 export { Session } from "./client/session.js";
 export type { SessionOptions, RunArgs, FeedDict, DeviceInfo } from "./client/session.js";
@@ -112,6 +115,8 @@ export * as sim from "./sim/index.js";
 
 export { QueueBase, FIFOQueue, RandomShuffleQueue, PaddingFIFOQueue, PriorityQueue } from "./graph/ops/data-flow.js";
 export { countUpTo, randomShuffle } from "./graph/ops/count-up-to.js";
+export { ConditionalAccumulator } from "./graph/ops/accumulator.js";
+export type { ConditionalAccumulatorOptions, ApplyGradOptions, ReductionType } from "./graph/ops/accumulator.js";
 export { gradients } from "./graph/gradients.js";
 export type { GradientsOptions } from "./graph/gradients.js";
 export {
@@ -127,3 +132,6 @@ export {
 } from "./graph/ops/io.js";
 export type { ReaderOptions, FixedLengthRecordReaderOptions, DecodeCsvOptions, TFRecordCompression } from "./graph/ops/io.js";
 export * as io from "./io/index.js";
+export { parseExample, parseSingleExample, SparseTensor } from "./graph/ops/parsing-example.js";
+export type { ParsedFeatures, ParseExampleOptions } from "./graph/ops/parsing-example.js";
+export * as summary from "./io/summary.js";

@@ -23,6 +23,14 @@ export function formatStatus(resources: ResourceStatus[], someUnreachable = fals
         const since = typeof w.sinceMs === "number" ? `${(w.sinceMs / 1000).toFixed(1)} s` : "?";
         lines.push(`  ${w.kind ?? "op"} of ${w.elements ?? "?"} element(s) waiting for ${since} (step ${w.stepId ?? "?"})`);
       }
+    } else if ("numAccumulated" in d) {
+      // A ConditionalAccumulator: what is in, the step below which gradients are dropped, blocked takes.
+      lines.push(`${head}: ${String(d.numAccumulated)} gradient(s) accumulated, step ${String(d.globalStep)}`);
+      const waiting = Array.isArray(d.waiting) ? (d.waiting as Waiting[]) : [];
+      for (const w of waiting) {
+        const since = typeof w.sinceMs === "number" ? `${(w.sinceMs / 1000).toFixed(1)} s` : "?";
+        lines.push(`  takeGrad of ${w.elements ?? "?"} gradient(s) waiting for ${since} (step ${w.stepId ?? "?"})`);
+      }
     } else {
       lines.push(`${head}: ${JSON.stringify(d)}`);
     }

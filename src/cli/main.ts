@@ -13,6 +13,8 @@ import { launch } from "../sim/launch.js";
 import type { TransportName } from "../transport/services.js";
 import type { BackendName } from "../engine/compute/backend.js";
 import { formatStatus } from "./format-status.js";
+import { addClientSecurityFlags, addServerSecurityFlags, clientSecurity, serverSecurityOptions } from "./security-flags.js";
+import type { ClientSecurityFlags, ServerSecurityFlags } from "./security-flags.js";
 import { formatTasks, reportUnreachable } from "./health-report.js";
 import { checkClusterAddresses, checkTaskFlags, packageVersion, simTransportNote } from "./cli-checks.js";
 
@@ -62,22 +64,17 @@ export function buildProgram(): Command {
     .version(packageVersion(), "-V, --version", "print the tfcluster version")
     .showHelpAfterError();
 
-  program
-    .command("server")
+  addServerSecurityFlags(program.command("server"))
     .description("run the server (master + worker service) of one task; configured by flags or TF_CONFIG")
     .option("--cluster <file>", "cluster JSON: {job: [addresses]} (or a TF_CONFIG-like {cluster: ...})")
     .option("--job <name>", "this task's job")
     .option("--task <index>", "this task's index", int)
     .option("--transport <name>", "grpc | thread | inproc", transportName, "grpc")
-    .option("--tls-cert <file>", "PEM certificate of this server")
-    .option("--tls-key <file>", "PEM private key of this server")
-    .option("--tls-ca <file>", "PEM CA: require and verify client certificates signed by it")
-    .option("--token-file <file>", "file holding the shared cluster token every call must carry")
     .option("--virtual-gpus <n>", "give this task N GPU devices backed by the CPU", int, 0)
     .option("--seed <n>", "random seed of this task", int)
     .option("--backend <name>", "TensorFlow.js backend of this task: wasm | cpu | tensorflow", backendName)
     .option("--exit-with-parent", "stop when standard input closes (used by tfcluster sim)")
-    .action(async (opts: { backend?: BackendName; exitWithParent?: boolean; cluster?: string; job?: string; task?: number; transport: TransportName; tlsCert?: string; tlsKey?: string; tlsCa?: string; tokenFile?: string; virtualGpus: number; seed?: number }) => {
+    .action(async (opts: ServerSecurityFlags & { backend?: BackendName; exitWithParent?: boolean; cluster?: string; job?: string; task?: number; transport: TransportName; virtualGpus: number; seed?: number }) => {
       let cluster: ClusterSpecLike;
       let jobName = opts.job;
       let taskIndex = opts.task;
@@ -97,14 +94,7 @@ export function buildProgram(): Command {
       if (taskIndex !== undefined) options.taskIndex = taskIndex;
       if (opts.seed !== undefined) options.seed = opts.seed;
       if (opts.backend) options.backend = opts.backend;
-      if (opts.tlsCert || opts.tlsKey || opts.tlsCa) {
-        options.tls = {
-          ...(opts.tlsCert ? { cert: readFileSync(opts.tlsCert) } : {}),
-          ...(opts.tlsKey ? { key: readFileSync(opts.tlsKey) } : {}),
-          ...(opts.tlsCa ? { ca: readFileSync(opts.tlsCa) } : {}),
-        };
-      }
-      if (opts.tokenFile) options.token = readFileSync(opts.tokenFile, "utf8").trim();
+      Object.assign(options, serverSecurityOptions(opts));
       const server = await Server.create(cluster, options);
       stopOnSignals(() => server.stop());
       if (opts.exitWithParent) {
@@ -115,19 +105,19 @@ export function buildProgram(): Command {
       await server.join();
     });
 
-  program
-    .command("sim")
+  addClientSecurityFlags(program.command("sim"))
     .description("start every task of a cluster on this host and print each task's target; runs until Ctrl-C")
     .argument("<cluster-file>", "cluster JSON: {job: [addresses]}; port 0 picks a free port")
     .option("--transport <name>", "grpc | thread | inproc (thread and inproc targets are reachable only from this process)", transportName, "grpc")
     .option("--virtual-gpus <n>", "give each task N GPU devices backed by the CPU", int, 0)
     .option("--seed <n>", "seed of the simulation", int, 0)
-    .action(async (file: string, opts: { transport: TransportName; virtualGpus: number; seed: number }) => {
+    .action(async (file: string, opts: ClientSecurityFlags & { transport: TransportName; virtualGpus: number; seed: number }) => {
+      const { token } = clientSecurity(opts);
       const cluster = readCluster(file);
       checkClusterAddresses(cluster, { allowPortZero: true });
       const note = simTransportNote(opts.transport);
       if (note) process.stderr.write(`tfcluster: ${note}\n`);
-      const sim = await launch(cluster, { transport: opts.transport, virtualGpus: opts.virtualGpus, seed: opts.seed, forwardStderr: true });
+      const sim = await launch(cluster, { transport: opts.transport, virtualGpus: opts.virtualGpus, seed: opts.seed, forwardStderr: true, ...(token ? { token } : {}) });
       stopOnSignals(() => sim.stop());
       for (const job of sim.spec.jobs) {
         for (const i of sim.spec.taskIndices(job)) process.stdout.write(`/job:${job}/task:${i}\t${sim.target(job, i)}\n`);
@@ -136,13 +126,12 @@ export function buildProgram(): Command {
       await new Promise<void>(() => {});
     });
 
-  program
-    .command("devices")
+  addClientSecurityFlags(program.command("devices"))
     .description("list the devices of the cluster behind a server")
     .argument("<target>", "a server target such as grpc://localhost:2222")
     .option("--timeout <ms>", "give up after this many milliseconds", int, 10_000)
-    .action(async (target: string, opts: { timeout: number }) => {
-      const sess = new Session(target, { config: { operationTimeoutInMs: opts.timeout } });
+    .action(async (target: string, opts: ClientSecurityFlags & { timeout: number }) => {
+      const sess = new Session(target, { config: { operationTimeoutInMs: opts.timeout }, security: clientSecurity(opts) });
       try {
         const devices = await sess.listDevices();
         for (const d of devices) process.stdout.write(`${d.name}\t${d.deviceType}\t${d.memoryLimitBytes}\n`);
@@ -152,14 +141,13 @@ export function buildProgram(): Command {
       }
     });
 
-  program
-    .command("status")
+  addClientSecurityFlags(program.command("status"))
     .description("report every queue and resource of the cluster: sizes, capacities, closed flags and the ops waiting on them")
     .argument("<target>", "a server target such as grpc://localhost:2222")
     .option("--timeout <ms>", "give up after this many milliseconds", int, 10_000)
     .option("--json", "print JSON")
-    .action(async (target: string, opts: { timeout: number; json?: boolean }) => {
-      const status = await clusterStatus(target, { timeoutMs: opts.timeout });
+    .action(async (target: string, opts: ClientSecurityFlags & { timeout: number; json?: boolean }) => {
+      const status = await clusterStatus(target, { timeoutMs: opts.timeout, security: clientSecurity(opts) });
       process.stdout.write(opts.json ? `${JSON.stringify(status, null, 2)}\n` : formatTasks(status.tasks) + formatStatus(status, status.unreachable.length > 0));
       reportUnreachable(status.unreachable);
     });

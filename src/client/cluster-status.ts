@@ -9,6 +9,7 @@
  */
 import type { ResourceStatus, TaskStatus } from "../transport/messages.js";
 import { getTransport, parseTarget } from "../transport/registry.js";
+import type { ConnectOptions } from "../transport/services.js";
 
 /** The resources (an array, as before) with every task's reachability beside them. */
 export type ClusterStatus = ResourceStatus[] & {
@@ -17,9 +18,9 @@ export type ClusterStatus = ResourceStatus[] & {
   unreachable: TaskStatus[];
 };
 
-export async function clusterStatus(target: string, options: { timeoutMs?: number } = {}): Promise<ClusterStatus> {
+export async function clusterStatus(target: string, options: { timeoutMs?: number; security?: ConnectOptions } = {}): Promise<ClusterStatus> {
   const { transport, address } = parseTarget(target);
-  const master = (await getTransport(transport)).connectMaster(address);
+  const master = (await getTransport(transport)).connectMaster(address, options.security);
   const report = await master.resourceStatus({}, { timeoutMs: options.timeoutMs ?? 10_000 });
   const tasks = report.task ?? [];
   return Object.assign([...report.resource], { tasks, unreachable: tasks.filter((t) => !t.reachable) });

@@ -188,6 +188,7 @@ export class Session {
     );
     const res = await (local ? holdProcessWhile(step) : step);
     if (args.runMetadata && res.metadata?.stepStats) args.runMetadata.stepStats = res.metadata.stepStats;
+    if (args.runMetadata && res.metadata?.partitionGraphs) args.runMetadata.partitionGraphs = res.metadata.partitionGraphs;
     return flat.rebuild(new Map(res.tensor.map((t) => [t.name, byReference ? copyNDArray(t.tensor) : t.tensor]))) as FetchResult<F>;
   }
 
@@ -229,12 +230,14 @@ export class Session {
 
   /**
    * Frees the named containers (all default containers when omitted) on every task of the cluster
-   * and closes every session open on that server.
+   * and closes every session open on that server. A secured cluster's `{security: {token?, tls?}}`
+   * goes in the last argument (or in `config`).
+   * @example await tf.Session.reset(target, ["c1"], {}, {security: {token}});
    */
-  static async reset(target: string, containers?: string[], config: ConfigProto = {}): Promise<void> {
+  static async reset(target: string, containers?: string[], config: ConfigProto & { security?: ConnectOptions } = {}, options: { security?: ConnectOptions } = {}): Promise<void> {
     if (!target) throw new NotFoundError("Session.reset needs the target of a cluster server");
     const { transport, address } = parseTarget(target);
-    const master = (await getTransport(transport)).connectMaster(address);
+    const master = (await getTransport(transport)).connectMaster(address, options.security ?? config.security);
     const t = config.operationTimeoutInMs ?? 0;
     await master.reset({ container: containers ?? [], deviceFilters: config.deviceFilters ?? [] }, t > 0 ? { timeoutMs: t } : {});
   }

@@ -1,6 +1,21 @@
 /** The devices of one task and their full names (/job:J/replica:0/task:T/device:TYPE:N). */
 import { DeviceSpec } from "../graph/device-spec.js";
 import type { DeviceAttributes } from "../transport/messages.js";
+import { InvalidArgumentError } from "../errors/index.js";
+
+/**
+ * DeviceSpec.fromString for a device string that came from a peer (a NodeDef's device, a filter):
+ * a malformed one is InvalidArgumentError, as TF's DeviceNameUtils::ParseFullName reports it,
+ * not the TypeError graph building raises.
+ */
+export function parseDevice(spec: string): DeviceSpec {
+  try {
+    return DeviceSpec.fromString(spec);
+  } catch (err) {
+    if (err instanceof TypeError || err instanceof RangeError) throw new InvalidArgumentError(`Malformed device specification '${spec}': ${err.message}`);
+    throw err;
+  }
+}
 
 export function fullDeviceName(job: string, task: number, type: string, index: number): string {
   return `/job:${job}/replica:0/task:${task}/device:${type}:${index}`;
@@ -17,8 +32,8 @@ export function taskKey(t: TaskId): string {
 
 /** The task part of a full device name. */
 export function taskOfDevice(device: string): TaskId {
-  const d = DeviceSpec.fromString(device);
-  if (d.job === null || d.task === null) throw new TypeError(`Device '${device}' does not name a task`);
+  const d = parseDevice(device);
+  if (d.job === null || d.task === null) throw new InvalidArgumentError(`Device '${device}' does not name a task`);
   return { job: d.job, task: d.task };
 }
 

@@ -4,7 +4,9 @@
  */
 import { FailedPreconditionError, InvalidArgumentError, InternalError } from "../errors/index.js";
 import type { ClusterDef, ConfigProto } from "../transport/messages.js";
-import type { SecurityOptions, ServerHandle, Transport, WorkerService } from "../transport/services.js";
+import type { SecurityOptions, ServeOptions, ServerHandle, Transport, WorkerService } from "../transport/services.js";
+import { DEFAULT_MAX_TENSOR_BYTES } from "../tensor/budget.js";
+import { FileAccess } from "./io/file-access.js";
 import { makeEnv } from "../util/env.js";
 import type { Env } from "../util/env.js";
 import { initBackend } from "./compute/backend.js";
@@ -29,6 +31,12 @@ export interface EngineServerOptions {
   backend?: BackendName;
   /** Warn (stderr) about steps still running after this many ms, naming what they wait on; 0: never. */
   stuckWarnMs?: number;
+  /** Which files this task's kernels may touch (default: all; Server.create narrows it to the working directory). */
+  files?: FileAccess;
+  /** The largest tensor a peer or a kernel's attr/input may make this task allocate (default DEFAULT_MAX_TENSOR_BYTES). */
+  maxTensorBytes?: number;
+  /** Serve a non-loopback address with neither token nor client certificates. */
+  insecure?: boolean;
 }
 
 /** Checks the task exists and its address has exactly one ":port" (TF's GrpcServer::Init). */
@@ -67,6 +75,7 @@ export class EngineServer {
       incarnation: this.incarnation,
       devices: localDevices(task.job, task.task, options.virtualGpus ?? 0, this.incarnation),
       peer: (job, index) => this.workerFor({ job, task: index }),
+      policy: { files: options.files ?? FileAccess.unrestricted, maxTensorBytes: options.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES },
     });
     this.master = new Master({
       ...env,
@@ -84,7 +93,12 @@ export class EngineServer {
     const address = taskAddress(options.cluster, options.jobName, options.taskIndex);
     await initBackend(options.backend);
     const server = new EngineServer(options, options.env ?? makeEnv());
-    server.handle = await options.transport.serve(address, { master: server.master, worker: server.worker }, options.security);
+    const serve: ServeOptions = {
+      ...options.security,
+      ...(options.insecure ? { insecure: true } : {}),
+      ...(options.maxTensorBytes !== undefined ? { maxTensorBytes: options.maxTensorBytes } : {}),
+    };
+    server.handle = await options.transport.serve(address, { master: server.master, worker: server.worker }, serve);
     if (server.handle.address !== address) {
       // port 0: tell our own view of the cluster the real address.
       server.cluster = {

@@ -2,6 +2,7 @@
  * GraphDef, NodeDef and AttrValue as plain objects shaped like TensorFlow's protos
  * (graph.proto, node_def.proto, attr_value.proto). The wire codec maps them field for field.
  */
+import { InvalidArgumentError } from "../errors/index.js";
 import type { DType } from "../tensor/dtypes.js";
 import type { NDArray } from "../tensor/ndarray.js";
 
@@ -47,7 +48,8 @@ export class AttrReader {
 
   private get(name: string): AttrValue {
     const v = this.node.attr[name];
-    if (v === undefined) throw new TypeError(`Node '${this.node.name}' (${this.node.op}) has no attr '${name}'`);
+    // A NodeDef from a peer may lack anything: TF's "NodeDef missing attr" is InvalidArgument.
+    if (v === undefined) throw new InvalidArgumentError(`NodeDef missing attr '${name}': node '${this.node.name}' (${this.node.op}) has no attr '${name}'`);
     return v;
   }
 

@@ -118,6 +118,7 @@ export class Graph {
   private readonly deviceStack: DeviceScope[] = [];
   private containerName = "";
   private controlStack: ControlScope[] = [];
+  private readonly colocationStack: Operation[] = [];
   private readonly collections = new Map<string, unknown[]>();
   private finalized = false;
   /** Graph-level random seed (tf.set_random_seed); null when unset. */
@@ -136,6 +137,11 @@ export class Graph {
 
   finalize(): void {
     this.finalized = true;
+  }
+
+  /** Makes a finalized graph mutable again (TF's _unsafe_unfinalize; MonitoredSession's close uses it). */
+  unsafeUnfinalize(): void {
+    this.finalized = false;
   }
 
   get isFinalized(): boolean {
@@ -225,10 +231,12 @@ export class Graph {
     if ("container" in attrs && this.containerName && (attrs.container as { s: string }).s === "") {
       attrs.container = { s: this.containerName };
     }
+    const colocateWith = spec.colocateWith ?? this.colocationStack[this.colocationStack.length - 1];
+    if (colocateWith) attrs._class = { list: { s: colocationGroups(colocateWith) } };
     const control = [...(spec.controlInputs ?? [])];
     for (const c of this.controlInputsFor(inputs)) if (!control.includes(c)) control.push(c);
     const op = new Operation(this, name, spec.type, inputs, control, attrs, spec.outputs ?? [], this.ops.length);
-    if (spec.colocateWith) op.device = spec.colocateWith.device;
+    if (colocateWith) op.device = colocateWith.device;
     else this.applyDeviceScopes(op);
     this.ops.push(op);
     this.byName.set(name, op);
@@ -285,6 +293,19 @@ export class Graph {
       return fn();
     } finally {
       this.deviceStack.pop();
+    }
+  }
+
+  /**
+   * Ops created in `fn` go where `op` goes (TF's colocate_with): its device, device scopes
+   * ignored, and `_class: ["loc:@op"]` in their NodeDef, which the placer keeps together.
+   */
+  withColocation<T>(op: Operation, fn: () => T): T {
+    this.colocationStack.push(op);
+    try {
+      return fn();
+    } finally {
+      this.colocationStack.pop();
     }
   }
 
@@ -360,6 +381,16 @@ export class Graph {
       versions: { producer: 27, minConsumer: 0 },
     };
   }
+}
+
+/**
+ * The `_class` values an op colocated with `op` carries (TF's colocation_groups): `op`'s own
+ * group when it has one, so colocation chains to the root, else `loc:@<op>`.
+ */
+export function colocationGroups(op: Operation): string[] {
+  const own = op.attrs._class;
+  const list = own && "list" in own ? (own.list.s ?? []).filter((s) => s.startsWith("loc:@")) : [];
+  return list.length > 0 ? [...list] : [`loc:@${op.name}`];
 }
 
 const rootGraph: { current: Graph } = { current: new Graph() };

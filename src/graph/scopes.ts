@@ -27,3 +27,12 @@ export function container<T>(name: string, fn: () => T): T {
 export function controlDependencies<T>(deps: (Operation | Tensor | TensorConvertible)[] | null, fn: () => T): T {
   return getDefaultGraph().withControlDependencies(deps === null ? null : deps.map(asOperation), fn);
 }
+
+/**
+ * Ops built in `fn` run on the device of `op` (a Variable, Tensor or Operation), whatever the
+ * device scopes say, and carry TF's `_class: ["loc:@name"]` colocation attr in the GraphDef.
+ * @example tf.colocateWith(v, () => tf.assignAdd(v, 1))
+ */
+export function colocateWith<T>(op: Operation | Tensor | TensorConvertible, fn: () => T): T {
+  return getDefaultGraph().withColocation(asOperation(op), fn);
+}

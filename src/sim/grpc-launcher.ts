@@ -70,6 +70,8 @@ export async function launchGrpc(cluster: ClusterDef, options: LaunchOptions): P
       if (options.virtualGpus) args.push("--virtual-gpus", String(options.virtualGpus));
       if (options.seed !== undefined) args.push("--seed", String(taskSeed(options.seed, job, task)));
       if (tokenFile) args.push("--token-file", tokenFile);
+      // Every task of a simulation is the user's own process: its kernels may touch any file.
+      args.push("--allow-read", "/", "--allow-write", "/");
       const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
       children.set(`${job}/${task}`, child);
       let stderr = "";

@@ -4,6 +4,8 @@
  * @example const cluster = await tf.sim.launch({ps: ["localhost:0"], worker: ["localhost:0"]}, {transport: "inproc"});
  */
 import { InvalidArgumentError } from "../errors/index.js";
+import { Session } from "../client/session.js";
+import type { SessionOptions } from "../client/session.js";
 import { ClusterSpec } from "../train/cluster-spec.js";
 import type { ClusterSpecLike } from "../train/cluster-spec.js";
 import type { TransportName } from "../transport/services.js";
@@ -22,7 +24,21 @@ export class SimCluster {
   constructor(
     readonly transport: TransportName,
     private readonly tasks: LaunchedTasks,
+    private readonly token?: string,
   ) {}
+
+  /** What a client of this cluster must carry: its token, when it was launched with one. */
+  get security(): { token?: string } {
+    return this.token !== undefined ? { token: this.token } : {};
+  }
+
+  /**
+   * A session on a task's master carrying the cluster's token.
+   * @example const sess = cluster.session("worker", 0, {graph});
+   */
+  session(job: string, index = 0, options: Omit<SessionOptions, "security"> = {}): Session {
+    return new Session(this.target(job, index), { ...options, security: this.security });
+  }
 
   /** The ClusterSpec with the real addresses. */
   get spec(): ClusterSpec {
@@ -68,8 +84,9 @@ const launchers: Record<TransportName, Launcher> = {
 
 export async function launch(cluster: ClusterSpecLike, options: SimLaunchOptions = {}): Promise<SimCluster> {
   const transport = options.transport ?? "thread";
+  if (options.token !== undefined && options.token.trim() === "") throw new InvalidArgumentError("tf.sim.launch: `token` is empty; give a non-empty cluster token, or none");
   const launcher = launchers[transport];
   if (!launcher) throw new InvalidArgumentError(`Unknown transport '${String(transport)}': use inproc, thread or grpc`);
   const tasks = await launcher(new ClusterSpec(cluster), options);
-  return new SimCluster(transport, tasks);
+  return new SimCluster(transport, tasks, options.token);
 }

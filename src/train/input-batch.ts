@@ -11,7 +11,6 @@
  * const [x, label] = tf.train.shuffleBatch([example, label], 32, {capacity: 2000, minAfterDequeue: 1000});
  */
 import type { NameOption, TensorLike } from "../graph/convert.js";
-import type { Shape } from "../graph/graph-def.js";
 import { graphOf, toTensor } from "../graph/ops/builder-utils.js";
 import { FIFOQueue, PaddingFIFOQueue, RandomShuffleQueue } from "../graph/ops/data-flow.js";
 import type { QueueBase, QueueOptions, ShapesArg } from "../graph/ops/data-flow.js";
@@ -66,22 +65,27 @@ function sameTypes(lists: Tensor[][]): Tensor["dtype"][] {
   return types;
 }
 
-/** TF's _shapes: the given shapes, else one example's static shape per component, merged over the lists. */
+/**
+ * TF's _shapes: the given shapes, else one example's static shape per component. Each list's
+ * shape must be compatible with the others', but the first list's is kept: TF's _merge_shapes
+ * drops the result of merge_with, so with dynamicPad a `null` dim of the first source stays
+ * variable even when another source knows it.
+ */
 function exampleShapes(lists: Tensor[][], shapes: ShapesArg | undefined, enqueueMany: boolean): ShapesArg {
   if (shapes !== undefined) return shapes;
   for (const list of lists) {
     for (const t of list) if (t.shape === null) throw new RangeError(`Cannot infer Tensor's rank: ${t.toString()}`);
   }
-  return lists[0]!.map((_, i) =>
-    lists
-      .map((list) => {
-        const s = list[i]!.shape as (number | null)[];
-        if (!enqueueMany) return s;
-        if (s.length < 1) throw new RangeError(`Shape ${pyShape(s)} must have rank at least 1`);
-        return s.slice(1);
-      })
-      .reduce<Shape>((merged, s) => mergeShapes(merged, s), null) as (number | null)[],
-  );
+  return lists[0]!.map((_, i) => {
+    const perList = lists.map((list) => {
+      const s = list[i]!.shape as (number | null)[];
+      if (!enqueueMany) return s;
+      if (s.length < 1) throw new RangeError(`Shape ${pyShape(s)} must have rank at least 1`);
+      return s.slice(1);
+    });
+    for (const s of perList.slice(1)) mergeShapes(perList[0]!, s);
+    return perList[0]!;
+  });
 }
 
 type QueueSpec = QueueOptions & { shapes: ShapesArg };

@@ -6,6 +6,9 @@
  * await server.join();
  */
 import { EngineServer } from "../engine/server.js";
+import type { EngineServerOptions } from "../engine/server.js";
+import { FileAccess } from "../engine/io/file-access.js";
+import { InvalidArgumentError } from "../errors/index.js";
 import type { BackendName } from "../engine/compute/backend.js";
 import type { ConfigProto } from "../transport/messages.js";
 import { getTransport } from "../transport/registry.js";
@@ -28,6 +31,14 @@ export interface ServerOptions {
   seed?: number;
   /** Warn about steps still running after this many ms, naming what they wait on (default 10 s; 0: never). */
   stuckWarnMs?: number;
+  /** Directories graph kernels may read (readers, readFile, matchingFiles, restore); default: the working directory. */
+  allowRead?: string[];
+  /** Directories graph kernels may write (the Saver); default: the working directory. */
+  allowWrite?: string[];
+  /** Serve a non-loopback address with neither a token nor TLS client certificates (refused without it). */
+  insecure?: boolean;
+  /** The largest tensor a peer may make this task allocate, in bytes (default 256 MiB). */
+  maxTensorBytes?: number;
 }
 
 export interface ServerDef {
@@ -36,6 +47,33 @@ export interface ServerDef {
   taskIndex: number;
   protocol: TransportName;
   defaultSessionConfig: ConfigProto;
+}
+
+/** The token and TLS of `options`; an empty or blank token is an error, never "no auth". */
+function securityOf(options: ServerOptions): SecurityOptions {
+  if (options.token !== undefined && (typeof options.token !== "string" || options.token.trim() === "")) {
+    throw new InvalidArgumentError("Server.create: `token` is empty; give a non-empty cluster token, or none");
+  }
+  return {
+    ...(options.tls ? { tls: options.tls } : {}),
+    ...(options.token !== undefined ? { token: options.token } : {}),
+  };
+}
+
+/** File roots (the working directory unless told otherwise), the tensor budget, `insecure`. */
+async function limitsOf(options: ServerOptions): Promise<Pick<EngineServerOptions, "files" | "maxTensorBytes" | "insecure">> {
+  const max = options.maxTensorBytes;
+  if (max !== undefined && !(Number.isInteger(max) && max > 0)) {
+    throw new InvalidArgumentError(`Server.create: maxTensorBytes must be a positive integer, got ${String(max)}`);
+  }
+  return {
+    files: await FileAccess.create({
+      ...(options.allowRead ? { allowRead: options.allowRead } : {}),
+      ...(options.allowWrite ? { allowWrite: options.allowWrite } : {}),
+    }),
+    ...(max !== undefined ? { maxTensorBytes: max } : {}),
+    ...(options.insecure ? { insecure: true } : {}),
+  };
 }
 
 export class Server {
@@ -65,10 +103,8 @@ export class Server {
     }
     const protocol = options.transport ?? "grpc";
     const transport = await getTransport(protocol);
-    const security: SecurityOptions = {
-      ...(options.tls ? { tls: options.tls } : {}),
-      ...(options.token ? { token: options.token } : {}),
-    };
+    const security = securityOf(options);
+    const limits = await limitsOf(options);
     const engine = await EngineServer.start({
       cluster: spec.asClusterDef(),
       jobName,
@@ -80,6 +116,7 @@ export class Server {
       ...(options.backend ? { backend: options.backend } : {}),
       ...(options.stuckWarnMs !== undefined ? { stuckWarnMs: options.stuckWarnMs } : {}),
       security,
+      ...limits,
     });
     const def: ServerDef = {
       cluster: new ClusterSpec(engine.clusterDef),

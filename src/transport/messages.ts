@@ -16,6 +16,8 @@ export interface ConfigProto {
 export interface RunOptions {
   timeoutInMs?: number;
   traceLevel?: "none" | "full";
+  /** Return the partitions this step ran in RunMetadata.partitionGraphs (TF's output_partition_graphs). */
+  outputPartitionGraphs?: boolean;
 }
 
 export interface NodeExecStats {
@@ -38,6 +40,8 @@ export interface StepStats {
 
 export interface RunMetadata {
   stepStats?: StepStats;
+  /** The GraphDef of each partition the step ran, when RunOptions.outputPartitionGraphs asked. */
+  partitionGraphs?: GraphDef[];
 }
 
 export interface NamedTensor {
@@ -100,6 +104,36 @@ export interface ResetRequest {
   deviceFilters: string[];
 }
 export type Empty = Record<string, never>;
+
+/** TF's CallableOptions: a step signature fixed once, run many times by handle (MakeCallable). */
+export interface CallableOptions {
+  feed: string[];
+  fetch: string[];
+  target: string[];
+  runOptions: RunOptions;
+}
+export interface MakeCallableRequest {
+  sessionHandle: string;
+  options: CallableOptions;
+}
+export interface MakeCallableResponse {
+  handle: number;
+}
+export interface RunCallableRequest {
+  sessionHandle: string;
+  handle: number;
+  /** One value per CallableOptions.feed, in that order. */
+  feed: NDArray[];
+}
+export interface RunCallableResponse {
+  /** One value per CallableOptions.fetch, in that order. */
+  fetch: NDArray[];
+  metadata?: RunMetadata;
+}
+export interface ReleaseCallableRequest {
+  sessionHandle: string;
+  handle: number;
+}
 
 // ---- WorkerService ----
 export interface GetStatusResponse {

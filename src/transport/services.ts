@@ -18,6 +18,10 @@ export interface MasterService {
   closeSession(req: m.CloseSessionRequest, opts?: CallOptions): Promise<m.Empty>;
   listDevices(req: m.ListDevicesRequest, opts?: CallOptions): Promise<m.ListDevicesResponse>;
   reset(req: m.ResetRequest, opts?: CallOptions): Promise<m.Empty>;
+  /** TF's callables (tf.keras in graph mode runs through them): a fixed signature run by handle. */
+  makeCallable(req: m.MakeCallableRequest, opts?: CallOptions): Promise<m.MakeCallableResponse>;
+  runCallable(req: m.RunCallableRequest, opts?: CallOptions): Promise<m.RunCallableResponse>;
+  releaseCallable(req: m.ReleaseCallableRequest, opts?: CallOptions): Promise<m.Empty>;
   /** The cluster's resources (queues with sizes and waiters) — "why is my training stuck?". */
   resourceStatus(req: m.Empty, opts?: CallOptions): Promise<m.ResourceStatusResponse>;
 }
@@ -72,5 +76,13 @@ export interface SecurityOptions {
   token?: string;
 }
 
-export type ServeOptions = SecurityOptions;
+export interface ServeOptions extends SecurityOptions {
+  /**
+   * Serve a non-loopback address with neither a token nor client certificates (TLS with `ca`).
+   * Without it such a server refuses to start.
+   */
+  insecure?: boolean;
+  /** The largest tensor a peer may make this server allocate (bytes); the transport's own limit when absent. */
+  maxTensorBytes?: number;
+}
 export type ConnectOptions = SecurityOptions;

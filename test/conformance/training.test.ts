@@ -99,7 +99,7 @@ describeOnTransports("asynchronous training across the cluster (S8)", { ps: 2, w
 
   it("a Saver checkpoint written on the ps tasks restores into a fresh cluster", async () => {
     const m = buildModel(ctx, 0, "ckpt");
-    const saver = m.g.asDefault(() => new Saver());
+    const saver = m.g.asDefault(() => new Saver({ sharded: true }));
     const sess = new tf.Session(ctx.target("worker", 0), { graph: m.g });
     await sess.run(m.init);
     const rng = new SeededRandom(5);
@@ -107,8 +107,8 @@ describeOnTransports("asynchronous training across the cluster (S8)", { ps: 2, w
     const trained = await sess.run({ w: m.w, b: m.b, step: m.step, slot: m.opt.getSlot(m.w, "momentum")! });
     const path = await saver.save(sess, join(dir, ctx.transport, "model"), { globalStep: m.step });
     expect(path).toBe(join(dir, ctx.transport, "model-5"));
-    // One file per ps task, each written by that task.
-    expect(readdirSync(join(dir, ctx.transport)).sort()).toEqual(["model-5-00000-of-00002", "model-5-00001-of-00002"]);
+    // One data file per ps task, each written by that task, and the index naming them.
+    expect(readdirSync(join(dir, ctx.transport)).sort()).toEqual(["checkpoint", "model-5.data-00000-of-00002", "model-5.data-00001-of-00002", "model-5.index"]);
     await sess.close();
 
     const fresh = await tf.sim.launch(clusterOf({ ps: 2, worker: 2 }), { transport: ctx.transport, seed: 3 });

@@ -106,12 +106,15 @@ class InflatingSource implements ByteSource {
   }
 }
 
-/** Opens `path` (bytes, as TF strings are) for reading; fails as TF's NewRandomAccessFile does. */
-export async function openByteSource(path: Uint8Array, compression: CompressionType = ""): Promise<ByteSource> {
+/**
+ * Opens `path` (bytes, as TF strings are) for reading; fails as TF's NewRandomAccessFile does.
+ * `resolved`: the path a FileAccess check returned, opened instead (messages keep `path`).
+ */
+export async function openByteSource(path: Uint8Array, compression: CompressionType = "", resolved?: string): Promise<ByteSource> {
   const name = pathText(path);
   let file: FileHandle;
   try {
-    file = await open(fsPath(path), "r");
+    file = await open(resolved ?? fsPath(path), "r");
   } catch (err) {
     throw fileError(name, err);
   }

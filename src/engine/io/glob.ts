@@ -80,8 +80,12 @@ async function children(dir: string): Promise<string[]> {
   return readdir(dir).catch(() => []);
 }
 
-/** Every existing path that `pattern` matches, in no particular order. */
-export async function matchingPaths(pattern: string): Promise<string[]> {
+/**
+ * Every existing path that `pattern` matches, in no particular order. `guard` is called with
+ * every directory before it is listed and every path before it is looked up (a task's file
+ * roots: it throws for one outside them).
+ */
+export async function matchingPaths(pattern: string, guard: (path: string) => Promise<unknown> = async () => {}): Promise<string[]> {
   if (pattern === "") return [];
   const absolute = pattern.startsWith("/");
   const parts = pattern.split("/").filter((p, i) => p !== "" || i === 0);
@@ -96,10 +100,14 @@ export async function matchingPaths(pattern: string): Promise<string[]> {
     const next: string[] = [];
     if (WILDCARD.test(part)) {
       const regex = componentRegExp(part);
-      for (const dir of current) for (const name of await children(dir)) if (regex.test(name)) next.push(join(dir, name));
+      for (const dir of current) {
+        await guard(dir);
+        for (const name of await children(dir)) if (regex.test(name)) next.push(join(dir, name));
+      }
     } else {
       for (const dir of current) {
         const path = join(dir, part);
+        await guard(path);
         if (await exists(path)) next.push(path);
       }
     }

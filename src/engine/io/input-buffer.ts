@@ -3,7 +3,7 @@
  * bytes and skips, with the position in the (uncompressed) stream. The buffer size never changes
  * what is read, only how many reads reach the file.
  */
-import { OutOfRangeError } from "../../errors/index.js";
+import { OutOfRangeError, ResourceExhaustedError } from "../../errors/index.js";
 import type { ByteSource } from "./byte-source.js";
 
 const EMPTY = new Uint8Array(0);
@@ -72,16 +72,23 @@ export class InputBuffer {
    * The next line without its "\n" and without one "\r" before it (or before the end); null at the
    * end. A final "\n" adds no empty line, and a last line that strips to "" counts as the end.
    */
-  async readLine(): Promise<Uint8Array | null> {
+  async readLine(maxBytes = Infinity): Promise<Uint8Array | null> {
     const parts: Uint8Array[] = [];
+    let held = 0;
     for (;;) {
+      if (held > maxBytes) {
+        throw new ResourceExhaustedError(`a line longer than ${maxBytes} bytes, this task's limit per tensor (maxTensorBytes)`);
+      }
       const newline = this.buffer.indexOf(NEWLINE, this.at);
       if (newline >= 0) {
         parts.push(this.take(newline - this.at));
         this.take(1);
         return stripCarriageReturn(concat(parts));
       }
-      if (this.buffered > 0) parts.push(this.take(this.buffered));
+      if (this.buffered > 0) {
+        held += this.buffered;
+        parts.push(this.take(this.buffered));
+      }
       if (!(await this.fill())) break;
     }
     if (parts.length === 0) return null;

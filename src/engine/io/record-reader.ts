@@ -6,7 +6,7 @@
  * - a bad data CRC: DataLoss "corrupted record at <record start + 12>".
  * A failed read leaves `offset` at the failed record, so a retry reads it again.
  */
-import { DataLossError } from "../../errors/index.js";
+import { DataLossError, ResourceExhaustedError } from "../../errors/index.js";
 import type { ByteSource } from "./byte-source.js";
 import { crc32c, unmaskCrc } from "./crc32c.js";
 import { InputBuffer } from "./input-buffer.js";
@@ -28,6 +28,8 @@ export class RecordReader {
     private readonly open: () => Promise<ByteSource>,
     private opened: ByteSource | null = null,
     private readonly bufferBytes = 256 * 1024,
+    /** The task's tensor budget: a longer record is ResourceExhaustedError, never read into memory. */
+    private readonly maxRecordBytes = MAX_RECORD_BYTES,
   ) {}
 
   /** Positions the stream at `offset`, reopening it when it has moved past (a failed read). */
@@ -60,6 +62,9 @@ export class RecordReader {
     const length = view.getBigUint64(0, true);
     if (length > BigInt(MAX_RECORD_BYTES)) throw new DataLossError("record size too large");
     const n = Number(length);
+    if (n > this.maxRecordBytes) {
+      throw new ResourceExhaustedError(`record at ${start} is ${n} bytes, more than this task's limit of ${this.maxRecordBytes} bytes per tensor (maxTensorBytes)`);
+    }
     const body = await input.readBytes(n + TFRECORD_FOOTER_BYTES);
     if (body.length < n + TFRECORD_FOOTER_BYTES) throw new DataLossError(`truncated record at ${start}`);
     const data = body.subarray(0, n);

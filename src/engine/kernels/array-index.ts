@@ -3,9 +3,10 @@
  * Pad, PadV2, MirrorPad, Select. Host-side data movement for every dtype.
  */
 import { NDArray, sizeOf } from "../../tensor/ndarray.js";
+import { elementCount } from "../../tensor/budget.js";
 import type { NDData } from "../../tensor/ndarray.js";
 import { splitAlong } from "./array.js";
-import { alloc, checkAxis, copyRun, forEachIndex, input, scalarNumber, intVector, invalidArg, shapeStr, stridesOf, takeElements, toNumbers } from "./kernel-utils.js";
+import { alloc, checkAxis, checkOutputBytes, copyRun, forEachIndex, input, scalarNumber, intVector, invalidArg, shapeStr, stridesOf, takeElements, toNumbers } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
@@ -96,6 +97,11 @@ function scalarArg(ctx: KernelContext, i: number, what: string): NDArray {
   return a;
 }
 
+/** The Int32Array of source indices these kernels build beside their output. */
+function indexBytes(shape: readonly number[]): number {
+  return elementCount(shape) * 4;
+}
+
 registerKernel("OneHot", (ctx) => {
   const indicesT = input(ctx, 0);
   const depth = scalarNumber(ctx, scalarArg(ctx, 1, "depth"), "depth");
@@ -106,6 +112,7 @@ registerKernel("OneHot", (ctx) => {
   if (axis < 0 || axis > indicesT.rank) throw invalidArg(ctx, `Expected axis to be -1 or between [0, ${indicesT.rank + 1}).  But received: ${rawAxis}`);
   const outShape = [...indicesT.shape.slice(0, axis), depth, ...indicesT.shape.slice(axis)];
   const suffix = sizeOf(indicesT.shape.slice(axis));
+  checkOutputBytes(ctx, on.dtype, outShape, indexBytes(outShape));
   const indices = toNumbers(indicesT);
   const index = new Int32Array(sizeOf(outShape)).fill(-1);
   forEachIndex(outShape, (flat, c) => {
@@ -125,6 +132,7 @@ registerKernel("Tile", (ctx) => {
     if (m < 0) throw invalidArg(ctx, `Expected multiples[${i}] >= 0, but got ${m}`);
   });
   const outShape = x.shape.map((d, i) => d * multiples[i]!);
+  checkOutputBytes(ctx, x.dtype, outShape, indexBytes(outShape));
   const strides = stridesOf(x.shape);
   const index = new Int32Array(sizeOf(outShape));
   forEachIndex(outShape, (flat, c) => {
@@ -152,6 +160,7 @@ function padKernel(ctx: KernelContext, mode: PadMode, fill: NDArray | null): NDA
     }
     return d + before + after;
   });
+  checkOutputBytes(ctx, x.dtype, outShape, indexBytes(outShape));
   const strides = stridesOf(x.shape);
   const shift = mode === "REFLECT" ? 0 : 1;
   const index = new Int32Array(sizeOf(outShape));

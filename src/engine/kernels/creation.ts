@@ -6,7 +6,7 @@
 import type { DType } from "../../tensor/dtypes.js";
 import { NDArray, sizeOf } from "../../tensor/ndarray.js";
 import type { Random } from "../../util/env.js";
-import { alloc, input, scalarNumber, intVector, invalidArg, shapeStr, toNumbers, seededRandomFor } from "./kernel-utils.js";
+import { alloc, checkOutputBytes, input, scalarNumber, intVector, invalidArg, shapeStr, toNumbers, seededRandomFor } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
@@ -40,12 +40,14 @@ registerKernel("Fill", (ctx) => {
   const dims = dimsOf(ctx, input(ctx, 0), "dims");
   const value = input(ctx, 1);
   if (value.rank !== 0) throw invalidArg(ctx, `value must be a scalar, got shape ${shapeStr(value.shape)}`);
+  checkOutputBytes(ctx, value.dtype, dims);
   return [repeat(value, dims)];
 });
 
 function filledLike(ctx: KernelContext, one: boolean): NDArray[] {
   const x = input(ctx, 0);
   if (x.dtype === "string" || x.dtype === "resource") throw invalidArg(ctx, `${ctx.node.op} does not support dtype ${x.dtype}`);
+  checkOutputBytes(ctx, x.dtype, x.shape);
   const data = alloc(x.dtype, x.size);
   if (one) {
     if (data instanceof BigInt64Array) data.fill(1n);
@@ -66,6 +68,8 @@ registerKernel("Range", (ctx) => {
   if (delta > 0 && start > limit) throw invalidArg(ctx, `Requires start <= limit when delta > 0: ${start}/${limit}`);
   if (delta < 0 && start < limit) throw invalidArg(ctx, `Requires start >= limit when delta < 0: ${start}/${limit}`);
   const n = Math.ceil(Math.abs((limit - start) / delta));
+  if (!Number.isFinite(n)) throw invalidArg(ctx, `Requires finite start, limit and delta: ${start}/${limit}/${delta}`);
+  checkOutputBytes(ctx, dtype, [n]);
   const data = alloc(dtype, n);
   for (let i = 0; i < n; i++) {
     const v = start + i * delta;
@@ -88,6 +92,7 @@ function randomKernel(sample: (rng: Random) => number) {
     const shape = dimsOf(ctx, input(ctx, 0), "shape");
     const dtype: DType = ctx.attrs.type("dtype", "float32");
     if (dtype !== "float32" && dtype !== "float64") throw invalidArg(ctx, `${ctx.node.op} does not support dtype ${dtype}`);
+    checkOutputBytes(ctx, dtype, shape);
     const rng = seededRandomFor(ctx);
     const data = alloc(dtype, sizeOf(shape)) as Float32Array;
     for (let i = 0; i < data.length; i++) data[i] = sample(rng);
@@ -122,6 +127,7 @@ registerKernel(
     const [minval, maxval] = [toNumbers(lo)[0]!, toNumbers(hi)[0]!];
     if (minval >= maxval) throw invalidArg(ctx, `Need minval < maxval: ${minval} >= ${maxval}`);
     const dtype = ctx.attrs.type("Tout", lo.dtype);
+    checkOutputBytes(ctx, dtype, shape);
     const rng = seededRandomFor(ctx);
     const n = sizeOf(shape);
     const data = alloc(dtype, n);

@@ -3,12 +3,12 @@
  * patterns), as TF's io_ops kernels. Both touch the file system of the task they run on, so they
  * are stateful: never folded or deduplicated.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { InvalidArgumentError, withNode } from "../../errors/index.js";
 import { NDArray } from "../../tensor/ndarray.js";
-import { fileError, fsPath, pathText } from "../io/file-errors.js";
+import { fileError, pathText } from "../io/file-errors.js";
 import { matchingPaths } from "../io/glob.js";
-import { shapeStr } from "./kernel-utils.js";
+import { checkOutputBytes, policyOf, shapeStr } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { Kernel } from "./registry.js";
 
@@ -18,15 +18,27 @@ function named(kernel: (ctx: Parameters<Kernel>[0]) => Promise<NDArray[]>): Kern
   return (ctx) => kernel(ctx).catch((err: unknown) => Promise.reject(withNode(err, ctx.node.name)));
 }
 
+/** A file is never slurped into memory when it is larger than the task's tensor budget. */
+export async function checkFileSize(ctx: Parameters<Kernel>[0], path: string, shown: string): Promise<void> {
+  const { size } = await stat(path);
+  try {
+    checkOutputBytes(ctx, "uint8", [size]);
+  } catch (err) {
+    throw Object.assign(err as Error, { message: `${(err as Error).message} (file '${shown}' is ${size} bytes)` });
+  }
+}
+
 registerKernel(
   "ReadFile",
   named(async (ctx) => {
     const input = ctx.inputs[0]!;
     if (input.rank !== 0) throw new InvalidArgumentError(`Input filename tensor must be scalar, but had shape: ${shapeStr(input.shape)}`);
     const path = (input.data as Uint8Array[])[0]!;
+    const real = await policyOf(ctx).files.checkRead("ReadFile", path);
     let contents: Buffer;
     try {
-      contents = await readFile(fsPath(path));
+      await checkFileSize(ctx, real, pathText(path));
+      contents = await readFile(real);
     } catch (err) {
       throw fileError(pathText(path), err);
     }
@@ -49,7 +61,9 @@ registerKernel(
     if (input.rank > 1) throw new InvalidArgumentError(`Input pattern tensor must be scalar or vector, but had shape: ${shapeStr(input.shape)}`);
     const found: Uint8Array[] = [];
     for (const pattern of input.data as Uint8Array[]) {
-      for (const path of await matchingPaths(pathText(pattern))) found.push(utf8.encode(path));
+      const files = policyOf(ctx).files;
+      const guard = (p: string) => files.checkRead("MatchingFiles", p);
+      for (const path of await matchingPaths(pathText(pattern), guard)) found.push(utf8.encode(path));
     }
     found.sort(compareBytes);
     return [new NDArray("string", [found.length], found)];

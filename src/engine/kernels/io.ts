@@ -18,7 +18,7 @@ import { FixedLengthRecordReader } from "../resources/reader-fixed-length.js";
 import { IdentityReader, WholeFileReader } from "../resources/reader-simple.js";
 import { TextLineReader } from "../resources/reader-text-line.js";
 import { TFRecordReader } from "../resources/reader-tfrecord.js";
-import { scalarNumber } from "./kernel-utils.js";
+import { checkOutputBytes, policyOf, scalarNumber } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
 import type { Kernel, KernelContext } from "./registry.js";
 
@@ -55,14 +55,17 @@ function register(type: string, kernel: Kernel): void {
 /** Each kind builds a reader from the op's attrs; the constructor checks them, as TF's kernel does. */
 const readerKinds: Record<string, (ctx: KernelContext) => ReaderResource> = {
   TextLineReaderV2: (ctx) => new TextLineReader(ctx.node.name, ctx.attrs.i("skip_header_lines", 0)),
-  FixedLengthRecordReaderV2: (ctx) =>
-    new FixedLengthRecordReader(ctx.node.name, {
+  FixedLengthRecordReaderV2: (ctx) => {
+    // Each record (with its footer) is one allocation: bounded by the task's budget up front.
+    checkOutputBytes(ctx, "uint8", [Math.max(0, ctx.attrs.i("record_bytes")) + Math.max(0, ctx.attrs.i("footer_bytes", 0))]);
+    return new FixedLengthRecordReader(ctx.node.name, {
       headerBytes: ctx.attrs.i("header_bytes", 0),
       recordBytes: ctx.attrs.i("record_bytes"),
       footerBytes: ctx.attrs.i("footer_bytes", 0),
       hopBytes: ctx.attrs.i("hop_bytes", 0),
       encoding: ctx.attrs.s("encoding", ""),
-    }),
+    });
+  },
   TFRecordReaderV2: (ctx) => new TFRecordReader(ctx.node.name, ctx.attrs.s("compression_type", "")),
   WholeFileReaderV2: (ctx) => new WholeFileReader(ctx.node.name),
   IdentityReaderV2: (ctx) => new IdentityReader(ctx.node.name),
@@ -73,6 +76,7 @@ function readerHandleKernel(make: (ctx: KernelContext) => ReaderResource): Kerne
     const sharedName = ctx.attrs.s("shared_name", "");
     if (sharedName.startsWith("_")) throw new InvalidArgumentError(`shared_name cannot start with '_':${sharedName}`);
     const fresh = make(ctx);
+    fresh.policy = policyOf(ctx);
     const name = sharedName || privateReaderName(ctx);
     const container = ctx.resources.resolveContainer(ctx.attrs.s("container", ""));
     const reader = ctx.resources.lookupOrCreate(container, READER_RESOURCE_KIND, name, () => fresh);

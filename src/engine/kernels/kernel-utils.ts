@@ -3,14 +3,17 @@
  * copying that works for every dtype (numbers, int64 as bigint, strings as bytes, handles), so
  * data-movement kernels keep values exact instead of round-tripping through float32/int32.
  */
-import { InvalidArgumentError } from "../../errors/index.js";
+import { InvalidArgumentError, withNode } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
 import { allocData, NDArray, sizeOf } from "../../tensor/ndarray.js";
 import type { NDData } from "../../tensor/ndarray.js";
 import type { NodeDef } from "../../graph/graph-def.js";
 import { SeededRandom } from "../../util/env.js";
 import type { Random } from "../../util/env.js";
-import type { KernelContext } from "./registry.js";
+import type { KernelContext, TaskPolicy } from "./registry.js";
+import { checkTensorBytes, DEFAULT_MAX_TENSOR_BYTES } from "../../tensor/budget.js";
+import type { DType } from "../../tensor/dtypes.js";
+import { FileAccess } from "../io/file-access.js";
 
 /** An InvalidArgumentError naming the kernel's node. */
 export function invalidArg(ctx: KernelContext, message: string): OpError {
@@ -163,4 +166,23 @@ export function seededRandomFor(ctx: KernelContext): Random {
     seededGenerators.set(ctx.node, g);
   }
   return g;
+}
+
+const UNRESTRICTED_POLICY: TaskPolicy = { files: FileAccess.unrestricted, maxTensorBytes: DEFAULT_MAX_TENSOR_BYTES };
+
+/** The task's policy (a kernel test's context has none: unrestricted files, the default budget). */
+export function policyOf(ctx: KernelContext): TaskPolicy {
+  return ctx.policy ?? UNRESTRICTED_POLICY;
+}
+
+/**
+ * Throws ResourceExhaustedError naming the node unless an output of `shape` fits the task's
+ * maxTensorBytes: for kernels that size an allocation from an attr or an input value.
+ */
+export function checkOutputBytes(ctx: KernelContext, dtype: DType, shape: readonly number[], extraBytes = 0): void {
+  try {
+    checkTensorBytes(`${ctx.node.op} '${ctx.node.name}'`, dtype, shape, policyOf(ctx).maxTensorBytes, extraBytes);
+  } catch (err) {
+    throw withNode(err, ctx.node.name);
+  }
 }

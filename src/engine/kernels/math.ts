@@ -140,6 +140,7 @@ registerUnary("Log1p", tfc.log1p, true);
 registerUnary("Sigmoid", tfc.sigmoid, true);
 registerUnary("Tanh", tfc.tanh, true);
 registerUnary("LogicalNot", tfc.logicalNot);
+registerUnary("Floor", tfc.floor, true);
 
 /** One element of a numeric/bool NDArray converted for a `to` buffer (C++ static_cast rules). */
 function castElements(src: NDArray, to: DType): NDArray["data"] {

@@ -1,9 +1,10 @@
 /**
  * Kernels of TF's fused cross-entropy ops: SoftmaxCrossEntropyWithLogits and
- * SparseSoftmaxCrossEntropyWithLogits, each giving (loss per row, backprop = softmax - labels).
+ * SparseSoftmaxCrossEntropyWithLogits, each giving (loss per row, backprop = softmax - labels);
+ * and L2Loss, sum(x²) / 2, summed on the host in double.
  */
 import { isFloating } from "../../tensor/dtypes.js";
-import { NDArray } from "../../tensor/ndarray.js";
+import { NDArray, ndarray } from "../../tensor/ndarray.js";
 import { compute, tfc } from "../compute/backend.js";
 import { broadcastShape, input, invalidArg, shapeStr, toNumbers } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
@@ -44,4 +45,13 @@ registerKernel("SparseSoftmaxCrossEntropyWithLogits", (ctx) => {
     const loss = tfc.neg(tfc.sum(tfc.mul(oneHot, logProbs), 1));
     return [loss, tfc.sub(tfc.exp(logProbs), oneHot)];
   });
+});
+
+registerKernel("L2Loss", (ctx) => {
+  const t = input(ctx, 0);
+  if (!isFloating(t.dtype)) throw invalidArg(ctx, `L2Loss does not support dtype ${t.dtype}`);
+  const x = t.data as Float32Array | Float64Array;
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i]! * x[i]!;
+  return [ndarray(sum / 2, { dtype: t.dtype })];
 });

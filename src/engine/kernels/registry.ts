@@ -9,6 +9,14 @@ import type { Clock, Random } from "../../util/env.js";
 import type { ResourceManager } from "../resources/resource-manager.js";
 import { UnimplementedError } from "../../errors/index.js";
 import { Inexact64Error } from "../compute/backend.js";
+import type { FileAccess } from "../io/file-access.js";
+
+/** What the task lets its kernels do: which files they may touch, how large a tensor they may make. */
+export interface TaskPolicy {
+  files: FileAccess;
+  /** The largest tensor a value or attr may make a kernel allocate, in bytes. */
+  maxTensorBytes: number;
+}
 
 export interface DeviceContext {
   /** Full name, e.g. /job:worker/replica:0/task:0/device:CPU:0 */
@@ -35,6 +43,8 @@ export interface KernelContext {
   /** The resource manager this session sees on this task. */
   resources: ResourceManager;
   step: StepContext;
+  /** The task's policy; absent (a kernel test's context): unrestricted, the default budget. */
+  policy?: TaskPolicy;
 }
 
 export type Kernel = (ctx: KernelContext) => NDArray[] | Promise<NDArray[]>;
@@ -46,6 +56,8 @@ export interface KernelDef {
   stateful: boolean;
   /** Device types this kernel runs on; "GPU" kernels only exist where TF has them. */
   deviceTypes: string[];
+  /** Inputs typed `Ref(T)` (TF 1.x ref variables): they get the ref itself, every other input its value. */
+  refInputs: readonly number[];
 }
 
 const kernels = new Map<string, KernelDef>();
@@ -74,13 +86,14 @@ function refusingInexact64(type: string, kernel: Kernel): Kernel {
 export function registerKernel(
   type: string,
   compute: Kernel,
-  options: { stateful?: boolean; deviceTypes?: string[] } = {},
+  options: { stateful?: boolean; deviceTypes?: string[]; refInputs?: readonly number[] } = {},
 ): void {
   kernels.set(type, {
     type,
     compute: refusingInexact64(type, compute),
     stateful: options.stateful ?? false,
     deviceTypes: options.deviceTypes ?? ["CPU", "GPU"],
+    refInputs: options.refInputs ?? [],
   });
 }
 

@@ -73,6 +73,11 @@ registerKernel(
     if (value.dtype !== dtype) {
       throw new InvalidArgumentError(`Trying to assign variable with wrong dtype. Expected ${dtype} got ${value.dtype}`, { nodeName: ctx.node.name });
     }
+    // A Saver's restore names the variable's static shape, so a checkpoint of another shape fails as TF's Assign does.
+    const expected = ctx.attrs.shape("_shape");
+    if (expected && !sameShape(expected.map((d) => d ?? -1), value.shape)) {
+      throw new InvalidArgumentError(`Assign requires shapes of both tensors to match. lhs shape= [${expected.join(",")}] rhs shape= [${value.shape.join(",")}]`, { nodeName: ctx.node.name });
+    }
     const v = ctx.resources.lookupOrCreate(h.container, "Var", h.name, () => new VariableResource(dtype));
     if (v.dtype !== dtype) {
       throw new InvalidArgumentError(`Trying to assign variable with wrong dtype. Expected ${v.dtype} got ${dtype}`, { nodeName: ctx.node.name });

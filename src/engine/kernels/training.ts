@@ -19,10 +19,10 @@ import { alloc, broadcastOrThrow, input, intVector, invalidArg, scalarNumber, sh
 import { registerKernel } from "./registry.js";
 import type { KernelContext } from "./registry.js";
 
-type Floats = Float32Array | Float64Array;
+export type Floats = Float32Array | Float64Array;
 
 /** The initialised variable behind resource input `i` ("var", "accum", "m", ...). */
-function variableAt(ctx: KernelContext, i: number, what: string): VariableResource & { value: NDArray } {
+export function variableAt(ctx: KernelContext, i: number, what: string): VariableResource & { value: NDArray } {
   const h = input(ctx, i);
   if (h.dtype !== "resource") throw invalidArg(ctx, `${ctx.node.op}: input ${i} ('${what}') must be a resource handle, got ${h.dtype}`);
   const handle = (h.data as ResourceHandle[])[0]!;
@@ -45,21 +45,21 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-function checkLike(ctx: KernelContext, varShape: number[], other: NDArray, what: string): void {
+export function checkLike(ctx: KernelContext, varShape: number[], other: NDArray, what: string): void {
   if (!sameShape(varShape, other.shape)) {
     throw invalidArg(ctx, `var and ${what} do not have the same shape${shapeStr(varShape)} ${shapeStr(other.shape)}`);
   }
 }
 
 /** A scalar hyper-parameter input (lr, momentum, beta1, ...), TF's "is not a scalar" error otherwise. */
-function scalarInput(ctx: KernelContext, i: number, what: string): number {
+export function scalarInput(ctx: KernelContext, i: number, what: string): number {
   const a = input(ctx, i);
   if (a.rank !== 0) throw invalidArg(ctx, `${what} is not a scalar: ${shapeStr(a.shape)}`);
   return scalarNumber(ctx, a, what);
 }
 
 /** A float tensor input with the variable's shape (the gradient). */
-function gradInput(ctx: KernelContext, i: number, varShape: number[], what: string): ArrayLike<number> {
+export function gradInput(ctx: KernelContext, i: number, varShape: number[], what: string): ArrayLike<number> {
   const g = input(ctx, i);
   if (!isFloating(g.dtype)) throw invalidArg(ctx, `${ctx.node.op}: ${what} must be a float tensor, got ${g.dtype}`);
   checkLike(ctx, varShape, g, what);
@@ -67,7 +67,7 @@ function gradInput(ctx: KernelContext, i: number, varShape: number[], what: stri
 }
 
 /** A copy of `a`'s values to update (a new buffer, so the old value stays intact). */
-function fresh(a: NDArray): Floats {
+export function fresh(a: NDArray): Floats {
   return (a.data as Floats).slice();
 }
 

@@ -8,8 +8,9 @@ import type * as m from "../../transport/messages.js";
 import type { CallOptions, MasterService, WorkerService } from "../../transport/services.js";
 import type { Env } from "../../util/env.js";
 import { log, tracer } from "../../util/logger.js";
-import { taskKey } from "../devices.js";
+import { parseDevice, taskKey } from "../devices.js";
 import type { TaskId } from "../devices.js";
+import { CallableTable } from "./callables.js";
 import { MasterSession } from "./master-session.js";
 import { askEveryTask, discoverDevices, taskStatuses, unreachableWarning } from "./cluster-health.js";
 import { incarnationHex } from "../incarnation.js";
@@ -60,7 +61,7 @@ function firstTaskOfEachJob(cluster: m.ClusterDef): Map<string, number> {
 function matchesFilters(task: TaskId, filters: string[] | undefined): boolean {
   if (!filters || filters.length === 0) return true;
   return filters.some((f) => {
-    const s = DeviceSpec.fromString(f);
+    const s = parseDevice(f);
     return (s.job === null || s.job === task.job) && (s.task === null || s.task === task.task);
   });
 }
@@ -69,6 +70,8 @@ export class Master implements MasterService {
   private readonly sessions = new Map<string, MasterSession>();
   /** Tasks already warned about as unreachable (once each, until they answer again). */
   private readonly warnedUnreachable = new Set<string>();
+  /** Callables by session; they go with their session. */
+  private readonly callables = new WeakMap<MasterSession, CallableTable>();
   private nextHandle = 1;
   private readonly masterTag: number;
   private stepCounter: number;
@@ -155,6 +158,28 @@ export class Master implements MasterService {
     return this.session(req.sessionHandle).run(req, opts.signal);
   }
 
+  private callablesOf(handle: string): CallableTable {
+    const s = this.session(handle);
+    let table = this.callables.get(s);
+    if (!table) this.callables.set(s, (table = new CallableTable()));
+    return table;
+  }
+
+  async makeCallable(req: m.MakeCallableRequest): Promise<m.MakeCallableResponse> {
+    return { handle: this.callablesOf(req.sessionHandle).make(req.options) };
+  }
+
+  async runCallable(req: m.RunCallableRequest): Promise<m.RunCallableResponse> {
+    const table = this.callablesOf(req.sessionHandle);
+    const res = await this.runStep(table.stepRequest(req.sessionHandle, req.handle, req.feed));
+    return table.fetches(req.handle, res);
+  }
+
+  async releaseCallable(req: m.ReleaseCallableRequest): Promise<m.Empty> {
+    this.callablesOf(req.sessionHandle).release(req.handle);
+    return {};
+  }
+
   async closeSession(req: m.CloseSessionRequest): Promise<m.Empty> {
     const s = this.sessions.get(req.sessionHandle);
     if (!s) throw new AbortedError(`Session ${req.sessionHandle} is not found. Possibly, this master has restarted.`);
@@ -181,9 +206,10 @@ export class Master implements MasterService {
 
   /** Closes every session on this master, then clears the containers on every task. */
   async reset(req: m.ResetRequest, opts: CallOptions = {}): Promise<m.Empty> {
+    // Filters are checked before anything is touched: a bad request changes nothing.
+    const tasks = clusterTasks(this.env.cluster).filter((t) => matchesFilters(t, req.deviceFilters));
     const old = [...this.sessions.values()];
     this.sessions.clear();
-    const tasks = clusterTasks(this.env.cluster).filter((t) => matchesFilters(t, req.deviceFilters));
     await Promise.all(
       tasks.map((t) =>
         this.env

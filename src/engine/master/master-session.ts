@@ -4,7 +4,7 @@
  */
 import { CancelledError, DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, asOpError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
-import type { NodeDef } from "../../graph/graph-def.js";
+import type { GraphDef, NodeDef } from "../../graph/graph-def.js";
 import type * as m from "../../transport/messages.js";
 import type { WorkerService } from "../../transport/services.js";
 import { log } from "../../util/logger.js";
@@ -12,8 +12,9 @@ import type { Env } from "../../util/env.js";
 import { taskKey } from "../devices.js";
 import type { TaskId } from "../devices.js";
 import { partitionGraph } from "./partition.js";
-import { placeNodes } from "./placement.js";
 import type { PlacementContext } from "./placement.js";
+import { SessionPlacement } from "./session-placement.js";
+import { validateNodes } from "./validate.js";
 import { canonicalTensorName, prune } from "./prune.js";
 import { reasonOf } from "../worker/rendezvous.js";
 import { callerGoneError, linkToCaller } from "./caller-link.js";
@@ -25,6 +26,8 @@ interface RegisteredPart {
   task: TaskId;
   worker: WorkerService;
   graphHandle: string;
+  /** The partition as registered (RunMetadata.partition_graphs). */
+  graphDef: GraphDef;
   feeds: string[];
   fetches: string[];
 }
@@ -54,13 +57,16 @@ export class MasterSession {
   private readonly running = new Set<AbortController>();
   private closed = false;
   private lastStuckWarnMs = -Infinity;
+  private readonly placer: SessionPlacement;
 
   constructor(
     readonly handle: string,
     private readonly env: MasterSessionEnv,
     private readonly config: m.ConfigProto,
     private readonly placement: PlacementContext,
-  ) {}
+  ) {
+    this.placer = new SessionPlacement(placement);
+  }
 
   get graphVersion(): number {
     return this.version;
@@ -68,9 +74,16 @@ export class MasterSession {
 
   extend(nodes: NodeDef[]): number {
     this.assertOpen();
+    const added = new Map<string, NodeDef>();
     for (const n of nodes) {
-      if (this.graph.has(n.name)) throw new InvalidArgumentError(`Duplicate node name in graph: '${n.name}'`, { nodeName: n.name });
+      if (this.graph.has(n.name) || added.has(n.name)) throw new InvalidArgumentError(`Duplicate node name in graph: '${n.name}'`, { nodeName: n.name });
+      added.set(n.name, n);
     }
+    // Checked and placed whole before anything changes: a refused graph leaves the session as it was.
+    const task = this.placement.masterTask;
+    validateNodes(nodes, (name) => this.graph.has(name) || added.has(name), `/job:${task.job}/replica:0/task:${task.task}`);
+    const prepared = this.placer.prepare([...this.graph.values(), ...nodes]);
+    this.placer.adopt(prepared);
     for (const n of nodes) this.graph.set(n.name, n);
     this.version += nodes.length;
     return this.version;
@@ -89,8 +102,10 @@ export class MasterSession {
     const key = JSON.stringify([[...feeds.keys()].sort(), [...new Set(fetchNames)].sort(), [...req.target].sort()]);
     const cached = this.steps.acquire(key, () => this.reify(new Set(feeds.keys()), [...new Set(fetchNames)], req.target));
     let result: Awaited<ReturnType<MasterSession["execute"]>>;
+    let partitionGraphs: GraphDef[] = [];
     try {
       const step = await cached.value;
+      partitionGraphs = step.parts.map((p) => p.graphDef);
       if (caller?.aborted) throw callerGoneError(caller.reason);
       const timeoutMs = (req.options.timeoutInMs ?? 0) > 0 ? req.options.timeoutInMs! : (this.config.operationTimeoutInMs ?? 0);
       result = await this.execute(step, feeds, timeoutMs, req.options.traceLevel === "full", caller);
@@ -103,7 +118,9 @@ export class MasterSession {
       if (!t) throw new InvalidArgumentError(`Fetch '${name}' produced no value`);
       return { name, tensor: t };
     });
-    return result.stepStats ? { tensor, metadata: { stepStats: result.stepStats } } : { tensor };
+    const metadata: m.RunMetadata = result.stepStats ? { stepStats: result.stepStats } : {};
+    if (req.options.outputPartitionGraphs) metadata.partitionGraphs = partitionGraphs;
+    return Object.keys(metadata).length > 0 ? { tensor, metadata } : { tensor };
   }
 
   private async reify(feeds: Set<string>, fetches: string[], targets: string[]): Promise<ReifiedStep> {
@@ -112,7 +129,7 @@ export class MasterSession {
       if (!this.graph.has(node)) throw new InvalidArgumentError(`Cannot feed '${f}': there is no node '${node}' in the graph`);
     }
     const nodes = prune(this.graph, feeds, fetches, targets);
-    const placed = placeNodes(nodes, this.placement);
+    const placed = this.placer.devicesOf(nodes);
     if (this.config.logDevicePlacement) {
       for (const n of nodes) log.info(`${n.name}: (${n.op}): ${placed.get(n.name)}`);
     }
@@ -123,7 +140,7 @@ export class MasterSession {
         const worker = this.env.worker(p.task);
         await this.ensureWorkerSession(p.task, worker);
         const { graphHandle } = await worker.registerGraph({ sessionHandle: this.handle, graphDef: p.graphDef });
-        return { task: p.task, worker, graphHandle, feeds: p.feeds, fetches: p.fetches };
+        return { task: p.task, worker, graphHandle, graphDef: p.graphDef, feeds: p.feeds, fetches: p.fetches };
       }),
     );
     return { parts: registered };

@@ -1,21 +1,19 @@
 /**
  * Places every node on a device of the cluster (DESIGN.md "Placement rules"): explicit device,
  * defaults from the master's task, resource ops without a device on the resource home, ops taking a
- * resource handle on the resource's device, soft placement, and errors naming what exists.
+ * resource handle or a ref on the resource's device (colocation.ts), soft placement, and errors
+ * naming what exists.
  */
 import { InvalidArgumentError, UnavailableError } from "../../errors/index.js";
-import { DeviceSpec } from "../../graph/device-spec.js";
-import { parseInput } from "../../graph/graph-def.js";
+import type { OpError } from "../../errors/index.js";
 import type { NodeDef } from "../../graph/graph-def.js";
 import type { DeviceAttributes } from "../../transport/messages.js";
-import { fullDeviceName } from "../devices.js";
+import { fullDeviceName, parseDevice } from "../devices.js";
 import type { TaskId } from "../devices.js";
 import { getKernel } from "../kernels/registry.js";
+import { ColocationGroups, isStatefulResourceOp } from "./colocation.js";
 
-/** Op types whose output is a resource handle (variables, queues, readers). */
-export function isResourceOp(type: string): boolean {
-  return type === "VarHandleOp" || /QueueV2$/.test(type) || /ReaderV2$/.test(type);
-}
+export { isResourceOp } from "./colocation.js";
 
 export interface PlacementContext {
   devices: DeviceAttributes[];
@@ -31,7 +29,7 @@ export interface PlacementContext {
 function taskIndices(ctx: PlacementContext, job: string): number[] {
   const set = new Set<number>();
   for (const d of ctx.devices) {
-    const s = DeviceSpec.fromString(d.name);
+    const s = parseDevice(d.name);
     if (s.job === job && s.task !== null) set.add(s.task);
   }
   return [...set].sort((a, b) => a - b);
@@ -50,7 +48,7 @@ function defaultDevice(ctx: PlacementContext, job: string, task: number, opType:
 
 /** Completes a requested device to a full device name (which may not exist). */
 function complete(ctx: PlacementContext, requested: string, node: NodeDef): string {
-  const spec = DeviceSpec.fromString(requested);
+  const spec = parseDevice(requested);
   if (spec.job === null && spec.task === null) {
     spec.job = ctx.masterTask.job;
     spec.task = ctx.masterTask.task;
@@ -67,7 +65,7 @@ function complete(ctx: PlacementContext, requested: string, node: NodeDef): stri
 function place(ctx: PlacementContext, node: NodeDef, requested: string): string {
   const full = complete(ctx, requested, node);
   if (hasDevice(ctx, full)) return full;
-  const spec = DeviceSpec.fromString(full);
+  const spec = parseDevice(full);
   const taskName = `/job:${spec.job}/replica:0/task:${spec.task}`;
   const why = ctx.unreachable.get(taskName);
   if (why !== undefined && !ctx.allowSoftPlacement) {
@@ -85,23 +83,43 @@ function place(ctx: PlacementContext, node: NodeDef, requested: string): string 
   );
 }
 
-/** Assigns a full device name to each node. `nodes` must be in graph (topological) order. */
-export function placeNodes(nodes: NodeDef[], ctx: PlacementContext): Map<string, string> {
-  const placed = new Map<string, string>();
+/**
+ * The device of one colocation group: that of its resource op (the resource home when the op names
+ * no device), else of its first member that names a device, else the master's default.
+ */
+function placeGroup(ctx: PlacementContext, members: NodeDef[]): string {
+  const anchor = members.find((m) => isStatefulResourceOp(m.op)) ?? members.find((m) => m.device !== "") ?? members[0]!;
+  if (isStatefulResourceOp(anchor.op) && anchor.device === "") {
+    return place(ctx, anchor, `/job:${ctx.resourceHome.job}/task:${ctx.resourceHome.task}/device:CPU:0`);
+  }
+  return place(ctx, anchor, anchor.device);
+}
+
+/**
+ * Assigns a full device name to each node, one device per colocation group. A group with a node
+ * in `prior` (placed when the session graph was smaller) keeps that node's device.
+ */
+export function placeNodes(
+  nodes: NodeDef[],
+  ctx: PlacementContext,
+  prior: ReadonlyMap<string, string> = new Map(),
+  /** When given, a group whose task is unreachable is recorded here per node instead of failing all. */
+  unplaceable?: Map<string, OpError>,
+): Map<string, string> {
   const byName = new Map(nodes.map((n) => [n.name, n]));
-  for (const node of nodes) {
-    const resourceInput = node.input
-      .map(parseInput)
-      .find((i) => !i.control && isResourceOp(byName.get(i.node)?.op ?? ""));
+  const groups = new ColocationGroups(nodes, (name) => byName.get(name));
+  const placed = new Map<string, string>();
+  for (const members of groups.members(nodes).values()) {
+    const kept = members.map((m) => prior.get(m.name)).find((d) => d !== undefined);
     let device: string;
-    if (resourceInput && placed.has(resourceInput.node)) {
-      device = placed.get(resourceInput.node)!;
-    } else if (isResourceOp(node.op) && node.device === "") {
-      device = place(ctx, node, `/job:${ctx.resourceHome.job}/task:${ctx.resourceHome.task}/device:CPU:0`);
-    } else {
-      device = place(ctx, node, node.device);
+    try {
+      device = kept ?? placeGroup(ctx, members);
+    } catch (err) {
+      if (!(unplaceable && err instanceof UnavailableError)) throw err;
+      for (const m of members) unplaceable.set(m.name, err);
+      continue;
     }
-    placed.set(node.name, device);
+    for (const m of members) placed.set(m.name, device);
   }
   return placed;
 }

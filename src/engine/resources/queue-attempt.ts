@@ -130,14 +130,19 @@ export abstract class AttemptLists {
     }));
   }
 
+  /** The error of an attempt its step cancelled; other waiters (TakeGrad) word it their own way. */
+  protected cancelledError(kind: AttemptKind, reason: unknown): OpError {
+    return cancelledError(kind, reason);
+  }
+
   protected startAttempt<T>(kind: AttemptKind, remaining: number, options: AttemptOptions, run: (a: Attempt<T>) => RunResult): Promise<T> {
     const { signal } = options;
-    if (signal?.aborted) return Promise.reject(cancelledError(kind, signal.reason));
+    if (signal?.aborted) return Promise.reject(this.cancelledError(kind, signal.reason));
     const attempt = new Attempt<T>(kind, remaining, options.stepId ?? null, this.clock.nowMs(), run);
     const list = kind === "dequeue" ? this.dequeueAttempts : this.enqueueAttempts;
     list.push(attempt);
     if (signal) {
-      const onAbort = (): void => this.cancelAttempt(attempt, list, cancelledError(kind, signal.reason));
+      const onAbort = (): void => this.cancelAttempt(attempt, list, this.cancelledError(kind, signal.reason));
       signal.addEventListener("abort", onAbort, { once: true });
       attempt.onEnd(() => signal.removeEventListener("abort", onAbort));
     }

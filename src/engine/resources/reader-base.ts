@@ -12,6 +12,12 @@ import type { NDArray } from "../../tensor/ndarray.js";
 import { ReaderLock } from "./reader-lock.js";
 import { decodeReaderState, describeReaderState, encodeReaderState, cEscape } from "./reader-state.js";
 import type { Resource } from "./resource-manager.js";
+import type { TaskPolicy } from "../kernels/registry.js";
+import { openByteSource } from "../io/byte-source.js";
+import type { ByteSource } from "../io/byte-source.js";
+import { FileAccess } from "../io/file-access.js";
+import { DEFAULT_MAX_TENSOR_BYTES } from "../../tensor/budget.js";
+import type { CompressionType } from "../io/tfrecord-format.js";
 
 /** Every reader kind shares one resource kind, as TF's ReaderInterface does, so kinds collide by name. */
 export const READER_RESOURCE_KIND = "Reader";
@@ -70,6 +76,8 @@ export abstract class ReaderResource implements Resource {
   private recordsProduced = 0;
   /** The current (or last) work unit. */
   protected work: Uint8Array = EMPTY;
+  /** The task's file roots and tensor budget; the kernel creating the reader sets it. */
+  policy: TaskPolicy = { files: FileAccess.unrestricted, maxTensorBytes: DEFAULT_MAX_TENSOR_BYTES };
 
   /** `nodeName`: the reader op's node, which names the reader in messages. */
   constructor(readonly nodeName: string) {}
@@ -94,6 +102,12 @@ export abstract class ReaderResource implements Resource {
 
   private get workInProgress(): boolean {
     return this.workFinished < this.workStarted;
+  }
+
+  /** Opens the current work unit's file, after checking the task may read it. */
+  protected async openWork(compression: CompressionType = "", work: Uint8Array = this.work): Promise<ByteSource> {
+    const real = await this.policy.files.checkRead(this.typeName, work);
+    return openByteSource(work, compression, real);
   }
 
   // ---- per reader kind ----

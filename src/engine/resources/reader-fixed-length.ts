@@ -7,7 +7,6 @@
  * the stream's OutOfRangeError, and the next read moves on.
  */
 import { InvalidArgumentError } from "../../errors/index.js";
-import { openByteSource } from "../io/byte-source.js";
 import { InputBuffer } from "../io/input-buffer.js";
 import { compressionFromAttr } from "../io/tfrecord-format.js";
 import type { CompressionType } from "../io/tfrecord-format.js";
@@ -52,7 +51,7 @@ export class FixedLengthRecordReader extends ReaderResource {
     await this.closeWork();
     this.recordNumber = 0;
     this.lookahead = new Uint8Array(0);
-    this.input = new InputBuffer(await openByteSource(this.work, this.compression), BUFFER_BYTES);
+    this.input = new InputBuffer(await this.openWork(this.compression), BUFFER_BYTES);
     await this.input.skipExactly(this.layout.headerBytes);
   }
 

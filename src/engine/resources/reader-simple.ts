@@ -6,8 +6,9 @@
  * WholeFileReader opens the file while reading, not when the unit starts, as TF's does: a file
  * that cannot be read fails the read and stays the current unit, so a retry fails on it again.
  */
-import { readFile } from "node:fs/promises";
-import { fileError, fsPath, pathText } from "../io/file-errors.js";
+import { readFile, stat } from "node:fs/promises";
+import { checkTensorBytes } from "../../tensor/budget.js";
+import { fileError, pathText } from "../io/file-errors.js";
 import { ReaderResource } from "./reader-base.js";
 import type { ReadStep } from "./reader-base.js";
 
@@ -31,9 +32,12 @@ export class WholeFileReader extends ReaderResource {
   }
 
   protected async readLocked(): Promise<ReadStep> {
+    const real = await this.policy.files.checkRead(this.typeName, this.work);
     let contents: Buffer;
     try {
-      contents = await readFile(fsPath(this.work));
+      const { size } = await stat(real);
+      checkTensorBytes(`${this.displayName} reading '${pathText(this.work)}'`, "uint8", [size], this.policy.maxTensorBytes);
+      contents = await readFile(real);
     } catch (err) {
       throw fileError(pathText(this.work), err);
     }

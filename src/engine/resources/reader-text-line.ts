@@ -5,7 +5,6 @@
  * "\n" adds no empty line (InputBuffer::ReadLine).
  */
 import { InvalidArgumentError } from "../../errors/index.js";
-import { openByteSource } from "../io/byte-source.js";
 import { InputBuffer } from "../io/input-buffer.js";
 import { ReaderResource, workKey } from "./reader-base.js";
 import type { ReadStep } from "./reader-base.js";
@@ -29,10 +28,10 @@ export class TextLineReader extends ReaderResource {
   protected override async onWorkStarted(): Promise<void> {
     await this.closeWork();
     this.lineNumber = 0;
-    this.input = new InputBuffer(await openByteSource(this.work), BUFFER_BYTES);
+    this.input = new InputBuffer(await this.openWork(), BUFFER_BYTES);
     for (; this.lineNumber < this.skipHeaderLines; this.lineNumber++) {
       // The end of the file during the skip is no error: the file just yields nothing.
-      if ((await this.input.readLine()) === null) return;
+      if ((await this.input.readLine(this.policy.maxTensorBytes)) === null) return;
     }
   }
 
@@ -47,7 +46,7 @@ export class TextLineReader extends ReaderResource {
   }
 
   protected async readLocked(): Promise<ReadStep> {
-    const line = this.input ? await this.input.readLine() : null;
+    const line = this.input ? await this.input.readLine(this.policy.maxTensorBytes) : null;
     // The counter moves before the result is looked at, as TF's does.
     this.lineNumber++;
     if (line === null) return { record: null, atEnd: true };

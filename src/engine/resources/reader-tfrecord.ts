@@ -3,7 +3,6 @@
  * offset of the record's start in the uncompressed stream. The stream's end moves on to the next
  * file; DataLoss (a truncated or corrupted record) fails the read and keeps the file current.
  */
-import { openByteSource } from "../io/byte-source.js";
 import { RecordReader } from "../io/record-reader.js";
 import { compressionFromAttr } from "../io/tfrecord-format.js";
 import type { CompressionType } from "../io/tfrecord-format.js";
@@ -24,8 +23,8 @@ export class TFRecordReader extends ReaderResource {
     await this.closeWork();
     const work = this.work;
     // Opening now makes a missing file fail the unit's start, as NewRandomAccessFile does in TF.
-    const opened = await openByteSource(work, this.compression);
-    this.reader = new RecordReader(() => openByteSource(work, this.compression), opened);
+    const opened = await this.openWork(this.compression, work);
+    this.reader = new RecordReader(() => this.openWork(this.compression, work), opened, undefined, this.policy.maxTensorBytes);
   }
 
   protected override onWorkFinished(): Promise<void> {

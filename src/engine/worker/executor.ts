@@ -10,8 +10,9 @@ import type { GraphDef, NodeDef } from "../../graph/graph-def.js";
 import { NDArray } from "../../tensor/ndarray.js";
 import type { NodeExecStats } from "../../transport/messages.js";
 import { getKernel } from "../kernels/registry.js";
-import type { DeviceContext, KernelContext, KernelDef, StepContext } from "../kernels/registry.js";
+import type { DeviceContext, KernelContext, KernelDef, StepContext, TaskPolicy } from "../kernels/registry.js";
 import type { ResourceManager } from "../resources/resource-manager.js";
+import { deref } from "../resources/variable-ref.js";
 import { reasonOf } from "./rendezvous.js";
 import type { StepRendezvous } from "./rendezvous.js";
 
@@ -37,6 +38,20 @@ export interface StepHooks {
   remoteRecv(sendDevice: string, key: string, signal: AbortSignal): Promise<NDArray>;
   isLocalDevice(device: string): boolean;
   recordTimeline: boolean;
+  /** The task's file roots and tensor budget. */
+  policy?: TaskPolicy;
+}
+
+/**
+ * A kernel's failure as the OpError the step fails with. A JS TypeError/RangeError out of a
+ * kernel means its inputs or attrs were not what it can take (a graph from a peer may hold
+ * anything): InvalidArgumentError naming the node, as TF's kernels check with OP_REQUIRES.
+ */
+function kernelError(err: unknown, def: NodeDef): OpError {
+  if (err instanceof TypeError || err instanceof RangeError) {
+    return new InvalidArgumentError(`${def.op} '${def.name}' cannot run on its inputs or attrs: ${err.message}`, { nodeName: def.name });
+  }
+  return withNode(err, def.name);
 }
 
 export interface StepResult {
@@ -142,7 +157,7 @@ class StepRun {
       try {
         result = this.execute(node);
       } catch (err) {
-        this.fail(withNode(err, node.def.name));
+        this.fail(kernelError(err, node.def));
         return;
       }
       if (result instanceof Promise) {
@@ -153,7 +168,7 @@ class StepRun {
             this.complete(i, outs, startMicros, more);
             this.drain(more);
           },
-          (err: unknown) => this.fail(withNode(err, node.def.name)),
+          (err: unknown) => this.fail(kernelError(err, node.def)),
         );
       } else {
         this.complete(i, result, startMicros, ready);
@@ -185,12 +200,14 @@ class StepRun {
   }
 
   private inputsOf(node: ExecNode): NDArray[] {
-    return node.inputs.map(({ node: src, output }) => {
+    const refInputs = node.kernel?.refInputs ?? [];
+    return node.inputs.map(({ node: src, output }, i) => {
       const v = this.outputs[src]?.[output];
       if (v === undefined) {
         throw new InvalidArgumentError(`Node '${node.def.name}' expected output ${output} of '${this.nodes[src]!.def.name}', which produced ${this.outputs[src]?.length ?? 0} outputs`);
       }
-      return v;
+      // A ref edge into an input that takes a value reads the variable now (TF's executor does the same).
+      return refInputs.includes(i) ? v : deref(v, this.hooks.resources, node.def.name);
     });
   }
 
@@ -205,6 +222,7 @@ class StepRun {
       device: node.device,
       resources: this.hooks.resources,
       step: this.hooks.step,
+      ...(this.hooks.policy ? { policy: this.hooks.policy } : {}),
     };
     return node.kernel!.compute(ctx);
   }

@@ -4,12 +4,11 @@
  */
 import { AbortedError, CancelledError, InvalidArgumentError, UnavailableError, asOpError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
-import { DeviceSpec } from "../../graph/device-spec.js";
 import type * as m from "../../transport/messages.js";
 import type { CallOptions, WorkerService } from "../../transport/services.js";
 import type { Env } from "../../util/env.js";
-import { taskOfDevice } from "../devices.js";
-import type { DeviceContext } from "../kernels/registry.js";
+import { parseDevice, taskOfDevice } from "../devices.js";
+import type { DeviceContext, TaskPolicy } from "../kernels/registry.js";
 import { ResourceManager } from "../resources/resource-manager.js";
 import { PartitionExecutable, keyIncarnation } from "./executor.js";
 import { incarnationAttr } from "../incarnation.js";
@@ -24,6 +23,8 @@ export interface WorkerEnv extends Env {
   incarnation?: bigint;
   /** A client for another task's worker service, by task. */
   peer(job: string, task: number): WorkerService;
+  /** Which files this task's kernels may touch and how large a tensor they may make (default: unrestricted). */
+  policy?: TaskPolicy;
 }
 
 interface WorkerSession {
@@ -114,7 +115,7 @@ export class Worker implements WorkerService {
     if (!found) {
       throw new InvalidArgumentError(`Device ${name} is not on task ${this.taskName}; it has ${this.env.devices.map((d) => d.name).join(", ")}`);
     }
-    const spec = DeviceSpec.fromString(name);
+    const spec = parseDevice(name);
     return { name, type: found.deviceType, job: spec.job!, task: spec.task! };
   };
 
@@ -154,6 +155,7 @@ export class Worker implements WorkerService {
         remoteRecv: (sendDevice, key, signal) => this.remoteRecv(req.stepId, sendDevice, key, signal),
         isLocalDevice: (d) => this.env.devices.some((x) => x.name === d),
         recordTimeline: req.execOpts.recordTimeline,
+        ...(this.env.policy ? { policy: this.env.policy } : {}),
       });
       const recv: m.NamedTensor[] = [];
       for (const key of req.recvKey) {

@@ -108,6 +108,7 @@ registerNotDifferentiable(
   "LogicalOr",
   "LogicalNot",
   "FloorDiv",
+  "Floor",
   "ArgMax",
   "ArgMin",
 );

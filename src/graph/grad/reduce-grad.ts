@@ -118,3 +118,6 @@ registerGradient("SoftmaxCrossEntropyWithLogits", (op, [gLoss, gBackprop]) => [
 ]);
 
 registerGradient("SparseSoftmaxCrossEntropyWithLogits", (op, [gLoss, gBackprop]) => [xentLogitsGrad(op, gLoss ?? null, gBackprop ?? null), null]);
+
+// d(½ Σ x²)/dx = x.
+registerGradient("L2Loss", (op, [g]) => [g ? mul(op.inputs[0]!, g) : null]);

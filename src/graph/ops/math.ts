@@ -176,6 +176,11 @@ export const tanh: UnaryOp = unaryOp("Tanh", FLOAT_TYPES);
  */
 export const relu: UnaryOp = unaryOp("Relu", SIGNED_TYPES);
 /**
+ * The largest integer not greater than x, element-wise, in x's float dtype (Floor).
+ * @example tf.floor(tf.div(step, 100))
+ */
+export const floor: UnaryOp = unaryOp("Floor", FLOAT_TYPES);
+/**
  * !x for a bool tensor (LogicalNot).
  * @example tf.logicalNot(mask)
  */

@@ -151,3 +151,6 @@ export function sparseSoftmaxCrossEntropyWithLogits(args: CrossEntropyArgs): Ten
     return cost;
   });
 }
+
+export { l2Loss, dropout } from "./nn-regularization.js";
+export type { DropoutOptions } from "./nn-regularization.js";

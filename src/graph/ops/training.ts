@@ -76,6 +76,45 @@ export function resourceApplyAdam(v: Variable, m: Variable, s: Variable, x: Adam
   return apply("ResourceApplyAdam", [v, m, s], operands, { use_nesterov: { b: options.useNesterov ?? false } }, options);
 }
 
+export interface AdagradApplyOptions extends ApplyOptions {
+  /** When false the accumulator is left as it is (TF's update_slots). Default true. */
+  updateSlots?: boolean;
+}
+
+/**
+ * accum += grad²; var -= lr · grad / √accum (ResourceApplyAdagrad).
+ * @example tf.train.resourceApplyAdagrad(w, accum, 0.1, dw)
+ */
+export function resourceApplyAdagrad(v: Variable, accum: Variable, lr: TensorLike, grad: TensorLike, options: AdagradApplyOptions = {}): Operation {
+  return apply("ResourceApplyAdagrad", [v, accum], [operand(v, lr, "lr"), operand(v, grad, "grad")], { update_slots: { b: options.updateSlots ?? true } }, options);
+}
+
+export interface RMSPropOperands {
+  lr: TensorLike;
+  rho: TensorLike;
+  momentum: TensorLike;
+  epsilon: TensorLike;
+  grad: TensorLike;
+}
+
+/**
+ * ms += (grad² − ms)(1 − ρ); mom = momentum · mom + lr · grad / √(ms + ε); var -= mom
+ * (ResourceApplyRMSProp).
+ */
+export function resourceApplyRMSProp(v: Variable, ms: Variable, mom: Variable, x: RMSPropOperands, options: ApplyOptions = {}): Operation {
+  const operands = (["lr", "rho", "momentum", "epsilon", "grad"] as const).map((n) => operand(v, x[n], n));
+  return apply("ResourceApplyRMSProp", [v, ms, mom], operands, {}, options);
+}
+
+/**
+ * RMSProp normalised by the centred second moment: mg += (grad − mg)(1 − ρ), and the denominator
+ * √(ms − mg² + ε) (ResourceApplyCenteredRMSProp).
+ */
+export function resourceApplyCenteredRMSProp(v: Variable, mg: Variable, ms: Variable, mom: Variable, x: RMSPropOperands, options: ApplyOptions = {}): Operation {
+  const operands = (["lr", "rho", "momentum", "epsilon", "grad"] as const).map((n) => operand(v, x[n], n));
+  return apply("ResourceApplyCenteredRMSProp", [v, mg, ms, mom], operands, {}, options);
+}
+
 function strings(values: string[], name: string): Tensor {
   return constantOp(ndarray(values, { dtype: "string", shape: [values.length] }), name);
 }
@@ -110,4 +149,15 @@ export function restoreV2(prefix: TensorLike, names: string[], dtypes: DType[], 
 export function shardedFilename(basename: TensorLike, shard: number, numShards: number, options: NameOption = {}): Tensor {
   const inputs = [toTensor(basename, "string", "basename"), toTensor(shard, "int32", "shard"), toTensor(numShards, "int32", "num_shards")];
   return makeTensorOp("ShardedFilename", inputs, {}, "string", [], { name: options.name ?? "ShardedFilename" });
+}
+
+/**
+ * Merges the single-shard checkpoints `prefixes` into one checkpoint at `destination`
+ * (MergeV2Checkpoints; with deleteOldDirs, the parts' directories are removed).
+ * @example tf.train.mergeV2Checkpoints(parts, prefix)
+ */
+export function mergeV2Checkpoints(prefixes: TensorLike, destination: TensorLike, options: NameOption & { deleteOldDirs?: boolean } = {}): Operation {
+  return makeOp("MergeV2Checkpoints", [toTensor(prefixes, "string", "checkpoint_prefixes"), toTensor(destination, "string", "destination_prefix")], { delete_old_dirs: { b: options.deleteOldDirs ?? true } }, [], {
+    name: options.name ?? "MergeV2Checkpoints",
+  });
 }

@@ -6,6 +6,7 @@
 import type { Session, FeedDict } from "../../client/session.js";
 import type { Fetches } from "../../client/fetches.js";
 import type { RunMetadata, RunOptions } from "../../transport/messages.js";
+import type { Clock } from "../../util/env.js";
 import type { Coordinator } from "../coordinator.js";
 
 /** What a hook adds to the coming run: extra fetches, feeds and options (TF's namedtuple). */
@@ -55,4 +56,17 @@ export class SessionRunHook {
   }
   afterRun(_runContext: SessionRunContext, _runValues: SessionRunValues): void | Promise<void> {}
   end(_session: Session): void | Promise<void> {}
+}
+
+/**
+ * A hook with timers (periods in seconds, waits) implements this: a MonitoredSession hands it its
+ * clock before `begin`, so periods follow the cluster's (possibly virtual) time. A hook built with
+ * an explicit clock keeps it.
+ */
+export interface ClockUser {
+  useClock(clock: Clock): void;
+}
+
+export function isClockUser(hook: unknown): hook is ClockUser {
+  return typeof (hook as Partial<ClockUser>).useClock === "function";
 }

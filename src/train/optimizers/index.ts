@@ -5,3 +5,7 @@ export { MomentumOptimizer } from "./momentum.js";
 export type { MomentumOptions } from "./momentum.js";
 export { AdamOptimizer } from "./adam.js";
 export type { AdamOptions } from "./adam.js";
+export { AdagradOptimizer } from "./adagrad.js";
+export type { AdagradOptions } from "./adagrad.js";
+export { RMSPropOptimizer } from "./rmsprop.js";
+export type { RMSPropOptions } from "./rmsprop.js";

@@ -11,7 +11,8 @@ import { gradients } from "../../graph/gradients.js";
 import type { Graph, Operation } from "../../graph/graph.js";
 import { GraphKeys } from "../../graph/graph.js";
 import { group } from "../../graph/ops/control.js";
-import { zeros, zerosLike } from "../../graph/ops/creation.js";
+import { fill, zeros, zerosLike } from "../../graph/ops/creation.js";
+import { add } from "../../graph/ops/math.js";
 import { isFullyDefined } from "../../graph/ops/shape-utils.js";
 import { Tensor } from "../../graph/tensor.js";
 import { Variable } from "../../graph/variables.js";
@@ -38,10 +39,9 @@ export interface OptimizerOptions {
   name?: string;
 }
 
-/** Runs `fn` with `v`'s device and no device functions: TF's colocate_with(v). */
+/** Runs `fn` colocated with `v` (its device, `_class: loc:@v`): TF's colocate_with(v). */
 export function colocatedWith<T>(v: Variable, fn: () => T): T {
-  const graph = v.graph;
-  return graph.withDevice(null, () => (v.device ? graph.withDevice(v.device, fn) : fn()));
+  return v.graph.withColocation(v.op, fn);
 }
 
 /** A NoOp named exactly `fullName` that runs after `ops` (one NoOp per device first, as tf.group). */
@@ -153,13 +153,23 @@ export abstract class Optimizer {
 
   /** A zero-initialised slot `slotName` of `v`, variable "<v>/<opName>", next to `v`. */
   protected zerosSlot(v: Variable, slotName: string, opName: string): Variable {
+    return this.filledSlot(v, slotName, opName, 0);
+  }
+
+  /** A slot of `v` filled with `value` (Adagrad's 0.1, RMSProp's ones), variable "<v>/<opName>", next to `v`. */
+  protected filledSlot(v: Variable, slotName: string, opName: string, value: number): Variable {
     let bySlot = this.slots.get(slotName);
     if (!bySlot) this.slots.set(slotName, (bySlot = new Map()));
     const existing = bySlot.get(v);
     if (existing) return existing;
     const shape = v.shape;
+    const initial = (): Tensor => {
+      if (value === 0) return isFullyDefined(shape) ? zeros(shape, v.dtype) : zerosLike(v.initialValue);
+      const filler = constantOp(ndarray(value, { dtype: v.dtype }), "value");
+      return isFullyDefined(shape) ? fill(shape, filler) : add(zerosLike(v.initialValue), filler);
+    };
     const slot = colocatedWith(v, () =>
-      new Variable(() => (isFullyDefined(shape) ? zeros(shape, v.dtype) : zerosLike(v.initialValue)), {
+      new Variable(initial, {
         name: `${v.op.name}/${opName}`,
         trainable: false,
         validateShape: isFullyDefined(shape),

@@ -18,7 +18,7 @@ import type { Peer } from "./channel-cache.js";
 import { CHUNKED_RESPONSE_KEY, isChunked, methodPath, streamPath, type MethodSpec, type ServiceSpec } from "./methods.js";
 import { callMetadata } from "./security.js";
 import { errorFromCall, type CallSite } from "./status.js";
-import { FrameAssembler, encodeFrames, hasOutOfBand } from "./tensor-stream.js";
+import { FrameAssembler, decodeBounded, encodeFrames, hasOutOfBand } from "./tensor-stream.js";
 import { CallEnd, writeFramesAndEnd } from "./write-frames.js";
 
 const identity = (b: Buffer): Buffer => b;
@@ -76,7 +76,7 @@ export function callUnary(peer: Peer, path: string, spec: MethodSpec, request: u
       detach();
       if (err) return reject(errorFromCall(err, site(peer, spec, opts, cancelledHere)));
       try {
-        resolve(spec.response.decode(res ?? Buffer.alloc(0)));
+        resolve(decodeBounded(spec.response, res ?? Buffer.alloc(0), peer.cfg));
       } catch (e) {
         reject(asOpError(e));
       }

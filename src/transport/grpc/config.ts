@@ -5,6 +5,7 @@
  * client pinging more eagerly than its server allows).
  */
 import type { ChannelOptions } from "@grpc/grpc-js";
+import { DEFAULT_MAX_TENSOR_BYTES } from "../../tensor/budget.js";
 
 export interface GrpcConfig {
   /** Size of each raw chunk a large tensor is streamed in. */
@@ -35,7 +36,8 @@ export const DEFAULT_GRPC_CONFIG: Readonly<GrpcConfig> = Object.freeze({
   chunkBytes: 1 * MiB,
   outOfBandMinBytes: 64 * 1024,
   maxMessageBytes: 256 * MiB,
-  maxTensorBytes: 2048 * MiB,
+  // What a peer may make us allocate per tensor; servers lower or raise it with maxTensorBytes.
+  maxTensorBytes: DEFAULT_MAX_TENSOR_BYTES,
   keepaliveTimeMs: 30_000,
   keepaliveTimeoutMs: 10_000,
   keepalivePermitWithoutCalls: true,

@@ -56,6 +56,16 @@ const runStepFeeds = namedSlots<m.RunStepRequest>((r) => r.feed, (r, feed) => ({
 const runStepFetches = namedSlots<m.RunStepResponse>((r) => r.tensor, (r, tensor) => ({ ...r, tensor }));
 const runGraphSends = namedSlots<m.RunGraphRequest>((r) => r.send, (r, send) => ({ ...r, send }));
 const runGraphRecvs = namedSlots<m.RunGraphResponse>((r) => r.recv, (r, recv) => ({ ...r, recv }));
+/** Slots of an unnamed tensor list (RunCallable's feed and fetch). */
+function listSlots<M>(get: (msg: M) => NDArray[], with_: (msg: M, list: NDArray[]) => M): TensorSlots<unknown> {
+  const slots: TensorSlots<M> = {
+    get: (msg) => get(msg).map((tensor, i) => ({ name: `#${i}`, tensor })),
+    set: (msg, tensors: NDArray[]) => with_(msg, tensors),
+  };
+  return slots as TensorSlots<unknown>;
+}
+const runCallableFeeds = listSlots<m.RunCallableRequest>((r) => r.feed, (r, feed) => ({ ...r, feed }));
+const runCallableFetches = listSlots<m.RunCallableResponse>((r) => r.fetch, (r, fetch) => ({ ...r, fetch }));
 const recvTensorValue: TensorSlots<unknown> = {
   get: (r) => [{ name: "RecvTensorResponse.tensor", tensor: (r as m.RecvTensorResponse).tensor }],
   set: (r, tensors) => ({ ...(r as m.RecvTensorResponse), tensor: tensors[0]! }),
@@ -75,6 +85,7 @@ function method<Req, Res>(
 type MethodKeys<S> = { [K in keyof S]: S[K] extends (...args: never[]) => unknown ? K : never }[keyof S];
 const masterKeys: Record<MethodKeys<MasterService>, true> = {
   createSession: true, extendSession: true, runStep: true, closeSession: true, listDevices: true, reset: true, resourceStatus: true,
+  makeCallable: true, runCallable: true, releaseCallable: true,
 };
 const workerKeys: Record<MethodKeys<WorkerService>, true> = {
   getStatus: true, createWorkerSession: true, deleteWorkerSession: true, registerGraph: true, deregisterGraph: true,
@@ -93,6 +104,12 @@ export const MASTER_SERVICE: ServiceSpec = {
     method("CloseSession", "closeSession", wire.closeSessionRequestCodec, wire.emptyCodec),
     method("ListDevices", "listDevices", wire.listDevicesRequestCodec, wire.listDevicesResponseCodec),
     method("Reset", "reset", wire.resetRequestCodec, wire.emptyCodec, { waitForReady: true }),
+    method("MakeCallable", "makeCallable", wire.makeCallableRequestCodec, wire.makeCallableResponseCodec),
+    method("RunCallable", "runCallable", wire.runCallableRequestCodec, wire.runCallableResponseCodec, {
+      requestSlots: runCallableFeeds,
+      responseSlots: runCallableFetches,
+    }),
+    method("ReleaseCallable", "releaseCallable", wire.releaseCallableRequestCodec, wire.emptyCodec),
     method("ResourceStatus", "resourceStatus", wire.emptyCodec, wire.resourceStatusResponseCodec),
   ],
 };

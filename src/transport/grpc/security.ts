@@ -6,7 +6,7 @@
 import { ChannelCredentials, Metadata, ServerCredentials } from "@grpc/grpc-js";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { InvalidArgumentError, UnauthenticatedError } from "../../errors/index.js";
-import type { SecurityOptions } from "../services.js";
+import type { SecurityOptions, ServeOptions } from "../services.js";
 
 export const TOKEN_KEY = "tfcluster-token";
 
@@ -67,4 +67,46 @@ export function tokenChecker(token: string | undefined): (md: Metadata, path: st
       );
     }
   };
+}
+
+/** "localhost", 127.0.0.0/8 and ::1 only: "0.0.0.0", "::" and any named host count as reachable from outside. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/** An empty or whitespace-only token would mean "no auth" in disguise: refuse it. */
+export function checkToken(token: string | undefined, where = "the `token` option"): void {
+  if (token === undefined) return;
+  if (typeof token !== "string" || token.trim() === "") {
+    throw new InvalidArgumentError(`The cluster token (${where}) is empty: give a non-empty secret, or no token at all`);
+  }
+}
+
+/** Whether a server authenticates its callers: a token, or TLS that requires client certificates. */
+export function authenticates(options: SecurityOptions | undefined): boolean {
+  return options?.token !== undefined || options?.tls?.ca !== undefined;
+}
+
+/**
+ * The start-time rules (README "Security"): a non-empty token if any; a non-loopback address
+ * only with a token, client certificates or `insecure`. Returns the warnings to print.
+ */
+export function checkServeSecurity(address: string, host: string, options: ServeOptions | undefined): string[] {
+  checkToken(options?.token);
+  const warnings: string[] = [];
+  const tlsOnly = options?.tls !== undefined && options.tls.ca === undefined;
+  if (tlsOnly) {
+    warnings.push(`gRPC server at ${address} encrypts with TLS but has no client CA (--tls-ca / tls.ca): it authenticates nobody`);
+  }
+  if (isLoopbackHost(host) || authenticates(options)) return warnings;
+  if (!options?.insecure) {
+    throw new InvalidArgumentError(
+      `Refusing to serve ${address} (not a loopback address) without authentication${tlsOnly ? " (TLS without a client CA authenticates nobody)" : ""}: ` +
+        "give a token (--token-file FILE / {token}), or TLS with a client CA (--tls-cert, --tls-key and --tls-ca / {tls: {cert, key, ca}}), " +
+        "or accept an open server with --insecure / {insecure: true}",
+    );
+  }
+  warnings.push(`gRPC server at ${address} accepts connections from other hosts without authentication (--insecure): anyone who reaches it can run graphs`);
+  return warnings;
 }

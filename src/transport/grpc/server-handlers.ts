@@ -17,7 +17,7 @@ import type { CallOptions } from "../services.js";
 import type { GrpcConfig } from "./config.js";
 import { CHUNKED_RESPONSE_KEY, isChunked, methodPath, streamPath, streamRpc, type MethodSpec, type ServiceSpec } from "./methods.js";
 import { statusFromError } from "./status.js";
-import { FrameAssembler, encodeFrames } from "./tensor-stream.js";
+import { FrameAssembler, decodeBounded, encodeFrames } from "./tensor-stream.js";
 import { writeFramesAndEnd } from "./write-frames.js";
 
 type Invoke = (request: unknown, opts: CallOptions) => Promise<unknown>;
@@ -91,7 +91,7 @@ function unaryHandler(spec: MethodSpec, path: string, invoke: Invoke, ctx: Handl
     const { opts, dispose } = callOptions(call, path, ctx);
     const run = async (): Promise<Buffer> => {
       ctx.checkToken(call.metadata, path);
-      const response = await invoke(spec.request.decode(call.request), opts);
+      const response = await invoke(decodeBounded(spec.request, call.request, ctx.cfg), opts);
       return asBuffer(spec.response.encode(response));
     };
     run()
@@ -113,7 +113,7 @@ function singleHandler(spec: MethodSpec, path: string, invoke: Invoke, ctx: Hand
     const chunked = call.metadata.get(CHUNKED_RESPONSE_KEY).length > 0;
     const respond = async (): Promise<void> => {
       ctx.checkToken(call.metadata, path);
-      const response = await invoke(spec.request.decode(call.request), opts);
+      const response = await invoke(decodeBounded(spec.request, call.request, ctx.cfg), opts);
       const frames = chunked
         ? encodeFrames(response, spec.response, spec.responseSlots!, ctx.cfg, `${spec.rpc} response`)
         : [asBuffer(spec.response.encode(response))];

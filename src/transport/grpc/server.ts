@@ -8,7 +8,7 @@ import { log, tracer } from "../../util/logger.js";
 import type { ServeOptions, ServedServices, ServerHandle } from "../services.js";
 import { serverOptions, type GrpcConfig } from "./config.js";
 import { MASTER_SERVICE, WORKER_SERVICE } from "./methods.js";
-import { serverCredentials, tokenChecker } from "./security.js";
+import { checkServeSecurity, serverCredentials, tokenChecker } from "./security.js";
 import { serviceDefinition, serviceHandlers, type HandlerContext } from "./server-handlers.js";
 
 const trace = tracer("grpc");
@@ -21,10 +21,6 @@ export function parseHostPort(address: string): { host: string; port: number } {
     throw new InvalidArgumentError(`Could not parse host and port from address '${address}' (expected "host:port")`);
   }
   return { host: m[1]!, port };
-}
-
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "[::1]" || /^127\./.test(host);
 }
 
 function bind(server: Server, address: string, options: ServeOptions | undefined): Promise<number> {
@@ -40,9 +36,8 @@ export async function serveGrpc(
   cfg: GrpcConfig,
 ): Promise<ServerHandle> {
   const { host } = parseHostPort(address);
-  if (!isLoopback(host) && !options?.tls && options?.token === undefined) {
-    log.warn(`gRPC server at ${address} accepts connections from other hosts without TLS or a token: anyone who reaches it can run graphs`);
-  }
+  for (const w of checkServeSecurity(address, host, options)) log.warn(w);
+  if (options?.maxTensorBytes !== undefined) cfg = { ...cfg, maxTensorBytes: options.maxTensorBytes };
   const server = new Server(serverOptions(cfg));
   const ctx: HandlerContext = { cfg, checkToken: tokenChecker(options?.token), inFlight: new Set() };
   server.addService(serviceDefinition(MASTER_SERVICE), serviceHandlers(MASTER_SERVICE, services.master, ctx));

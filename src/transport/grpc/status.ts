@@ -15,6 +15,8 @@ import {
   type OpError,
 } from "../../errors/index.js";
 
+import { splitNodeSuffix, withNodeSuffix } from "./node-suffix.js";
+
 const ORIGIN_KEY = "tfcluster-origin";
 const NODE_KEY = "tfcluster-node-bin";
 /** Status text travels in an HTTP/2 header: keep it well under the peer's header-list limit. */
@@ -32,7 +34,7 @@ export function statusFromError(err: unknown): Partial<StatusObject> {
   metadata.set(ORIGIN_KEY, "service");
   if (s.nodeName) metadata.set(NODE_KEY, Buffer.from(s.nodeName, "utf8"));
   const code = s.code >= 1 && s.code <= 16 ? s.code : Code.UNKNOWN;
-  return { code, details: truncate(s.message), metadata };
+  return { code, details: withNodeSuffix(truncate(s.message), s.nodeName), metadata };
 }
 
 export interface CallSite {
@@ -54,10 +56,13 @@ function isServiceError(err: unknown): err is ServiceError {
 /** A client-side call failure as the OpError it stands for. */
 export function errorFromCall(err: unknown, site: CallSite): OpError {
   if (!isServiceError(err)) return errorFromStatus(toStatus(err));
-  const details = err.details || err.message;
-  if (err.metadata?.get(ORIGIN_KEY).length) {
-    const node = err.metadata.get(NODE_KEY)[0];
-    const nodeName = node === undefined ? undefined : Buffer.isBuffer(node) ? node.toString("utf8") : String(node);
+  const raw = err.details || err.message;
+  const tagged = splitNodeSuffix(raw);
+  const details = tagged.message;
+  const node = err.metadata?.get(NODE_KEY)[0];
+  const nodeName = node === undefined ? tagged.nodeName : Buffer.isBuffer(node) ? node.toString("utf8") : String(node);
+  // A service's own status (ours, or a TF peer's that names a node) keeps its code and text.
+  if (err.metadata?.get(ORIGIN_KEY).length || tagged.nodeName !== undefined) {
     return errorFromStatus({ code: err.code, message: details, ...(nodeName ? { nodeName } : {}) });
   }
   const where = `${site.rpc} to ${site.address}`;

@@ -11,6 +11,7 @@ import { DataLossError, InvalidArgumentError, ResourceExhaustedError } from "../
 import type { DType } from "../../tensor/dtypes.js";
 import { bytesPerElement } from "../../tensor/dtypes.js";
 import { NDArray, allocData, sizeOf } from "../../tensor/ndarray.js";
+import { chargeDecodedTensor, elementCount, tensorBudget, withTensorBudget } from "../../tensor/budget.js";
 import { contentBytes, dtypeFromWire, dtypeToWire } from "../wire/tensor-codec.js";
 import { messageType, toNumber, type Int64Wire, type MessageCodec } from "../wire/index.js";
 import type { GrpcConfig } from "./config.js";
@@ -105,11 +106,30 @@ function allocFilled(dtype: DType, n: number): NDArray["data"] {
   }
 }
 
+/**
+ * One announced tensor. Its final array is allocated only once half of its bytes have arrived
+ * (until then the received frames are kept as they came), so an announcement alone never makes
+ * this task allocate: what it holds is at most twice what the peer really sent.
+ */
 interface Pending {
   slot: number;
-  tensor: NDArray;
-  bytes: Uint8Array;
+  name: string;
+  dtype: DType;
+  shape: number[];
+  byteLength: number;
   filled: number;
+  /** Frames received before the allocation. */
+  early: Uint8Array[];
+  tensor?: NDArray;
+  bytes?: Uint8Array;
+}
+
+/** The most tensors one streamed message may announce. */
+export const MAX_STREAM_TENSORS = 4096;
+
+/** Decodes `bytes` with `codec`, every tensor bounded by `cfg.maxTensorBytes` (and the message's total). */
+export function decodeBounded<M>(codec: MessageCodec<M>, bytes: Uint8Array, cfg: GrpcConfig): M {
+  return withTensorBudget(tensorBudget(cfg.maxTensorBytes), () => codec.decode(bytes));
 }
 
 /** Rebuilds one message from its frames; `complete` once every out-of-band byte has arrived. */
@@ -135,11 +155,10 @@ export class FrameAssembler<M> {
     let off = 0;
     while (off < frame.byteLength && this.current < this.pending.length) {
       const p = this.pending[this.current]!;
-      const n = Math.min(frame.byteLength - off, p.bytes.byteLength - p.filled);
-      p.bytes.set(frame.subarray(off, off + n), p.filled);
-      p.filled += n;
+      const n = Math.min(frame.byteLength - off, p.byteLength - p.filled);
+      this.fill(p, frame.subarray(off, off + n));
       off += n;
-      if (p.filled === p.bytes.byteLength) this.current++;
+      if (p.filled === p.byteLength) this.current++;
     }
     if (off < frame.byteLength) throw new DataLossError(`${this.what}: ${frame.byteLength - off} bytes more than the tensors announced`);
   }
@@ -147,13 +166,38 @@ export class FrameAssembler<M> {
   result(): M {
     if (!this.complete || this.message === undefined) {
       const got = this.pending.reduce((a, p) => a + p.filled, 0);
-      const want = this.pending.reduce((a, p) => a + p.bytes.byteLength, 0);
+      const want = this.pending.reduce((a, p) => a + p.byteLength, 0);
       throw new DataLossError(`${this.what}: stream ended early (${this.message === undefined ? "no message" : `${got} of ${want} tensor bytes`})`);
     }
     if (this.pending.length === 0) return this.message;
     const tensors = this.slots.get(this.message).map((s) => s.tensor);
-    for (const p of this.pending) tensors[p.slot] = p.tensor;
+    for (const p of this.pending) tensors[p.slot] = p.tensor ?? this.materialize(p).tensor!;
     return this.slots.set(this.message, tensors);
+  }
+
+  private fill(p: Pending, chunk: Uint8Array): void {
+    if (!p.bytes) {
+      p.early.push(chunk);
+      p.filled += chunk.byteLength;
+      if (p.filled * 2 >= p.byteLength) this.materialize(p);
+      return;
+    }
+    p.bytes.set(chunk, p.filled);
+    p.filled += chunk.byteLength;
+  }
+
+  /** Allocates `p`'s array and copies in what arrived so far. */
+  private materialize(p: Pending): Pending {
+    const data = allocFilled(p.dtype, sizeOf(p.shape));
+    p.tensor = new NDArray(p.dtype, p.shape, data);
+    p.bytes = contentBytes(data);
+    let at = 0;
+    for (const c of p.early) {
+      p.bytes.set(c, at);
+      at += c.byteLength;
+    }
+    p.early = [];
+    return p;
   }
 
   private pushHead(frame: Uint8Array): void {
@@ -163,28 +207,34 @@ export class FrameAssembler<M> {
     } catch (err) {
       throw new DataLossError(`${this.what}: unreadable stream head (${String((err as Error).message)})`);
     }
-    const message = this.codec.decode(head.message ?? new Uint8Array(0));
+    const announced = head.tensor ?? [];
+    if (announced.length > MAX_STREAM_TENSORS) {
+      throw new ResourceExhaustedError(`${this.what}: ${announced.length} streamed tensors announced, more than the ${MAX_STREAM_TENSORS} one message may carry`);
+    }
+    const budget = tensorBudget(this.cfg.maxTensorBytes);
+    const message = withTensorBudget(budget, () => this.codec.decode(head.message ?? new Uint8Array(0)));
     const named = this.slots.get(message);
-    for (const t of head.tensor ?? []) {
+    const seen = new Set<number>();
+    for (const t of announced) {
       const slot = t.slot ?? 0;
       const name = named[slot]?.name;
-      if (name === undefined) throw new DataLossError(`${this.what}: out-of-band tensor for slot ${slot} of ${named.length}`);
-      this.pending.push(this.allocate(slot, name, t));
+      if (name === undefined || seen.has(slot)) throw new DataLossError(`${this.what}: out-of-band tensor for slot ${slot} of ${named.length}`);
+      seen.add(slot);
+      this.pending.push(withTensorBudget(budget, () => this.announce(slot, name, t)));
     }
     this.message = message;
   }
 
-  private allocate(slot: number, name: string, t: OutOfBandWire): Pending {
+  private announce(slot: number, name: string, t: OutOfBandWire): Pending {
     const dtype = dtypeFromWire(t.dtype);
     const shape = (t.dim ?? []).map(toNumber);
     const bpe = bytesPerElement(dtype);
-    const bytes = sizeOf(shape) * bpe;
-    if (bpe === 0 || shape.some((d) => d < 0) || bytes !== toNumber(t.byte_length)) {
-      throw new InvalidArgumentError(`${this.what}: tensor '${name}' announced as ${dtype}[${shape.join(",")}] with ${toNumber(t.byte_length)} bytes`);
+    const byteLength = toNumber(t.byte_length);
+    if (bpe === 0 || byteLength === 0 || !(elementCount(shape) * bpe === byteLength)) {
+      throw new InvalidArgumentError(`${this.what}: tensor '${name}' announced as ${dtype}[${shape.join(",")}] with ${byteLength} bytes`);
     }
-    if (bytes > this.cfg.maxTensorBytes) throw tooLarge(this.what, name, bytes, this.cfg.maxTensorBytes);
-    // One allocation per tensor, each chunk copied into it once: the assembly.
-    const data = allocFilled(dtype, sizeOf(shape));
-    return { slot, tensor: new NDArray(dtype, shape, data), bytes: contentBytes(data), filled: 0 };
+    if (byteLength > this.cfg.maxTensorBytes) throw tooLarge(this.what, name, byteLength, this.cfg.maxTensorBytes);
+    chargeDecodedTensor(`${this.what}: tensor '${name}'`, dtype, shape);
+    return { slot, name, dtype, shape, byteLength, filled: 0, early: [] };
   }
 }

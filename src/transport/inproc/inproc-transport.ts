@@ -35,7 +35,7 @@ export class InprocNetwork implements Transport {
 
   async serve(address: string, services: ServedServices): Promise<ServerHandle> {
     const bound = this.resolveAddress(address);
-    if (this.endpoints.has(bound)) throw new UnknownError(`Could not start inproc server: address ${bound} is already in use`);
+    if (this.endpoints.has(bound)) throw new UnknownError(`Could not start inproc server at ${bound}: address ${bound} is already in use`);
     const endpoint: Endpoint = { services, inflight: new Set() };
     this.endpoints.set(bound, endpoint);
     return {

@@ -6,7 +6,7 @@
  * never flows through the broker: after the hand-off the two threads talk directly.
  */
 import { MessageChannel, type MessagePort } from "node:worker_threads";
-import { AlreadyExistsError, InvalidArgumentError, UnavailableError, toStatus } from "../../errors/index.js";
+import { InvalidArgumentError, UnavailableError, UnknownError, toStatus } from "../../errors/index.js";
 import type { BrokerReply, BrokerRequest, ConnectOffer, ControlMessage } from "./protocol.js";
 import { isTagged } from "./protocol.js";
 
@@ -84,7 +84,9 @@ export class Broker {
     const { host, port } = parseAddress(address);
     const resolved = port === 0 ? this.reserve(host) : address;
     if (this.table.has(resolved)) {
-      throw new AlreadyExistsError(`thread transport: address ${resolved} is already served in this process`);
+      // The same class and words as a failed gRPC bind (TF's "Could not start gRPC server"), so
+      // a caller handles a port in use alike on every transport.
+      throw new UnknownError(`Could not start thread server at ${resolved}: address ${resolved} is already served in this process`);
     }
     this.table.set(resolved, owner);
     return resolved;

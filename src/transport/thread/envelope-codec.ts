@@ -12,7 +12,7 @@
  * embedded with v8.serialize, so nothing is refused that v8 would accept.
  */
 import v8 from "node:v8";
-import { InvalidArgumentError } from "../../errors/index.js";
+import { DataLossError, InvalidArgumentError, OpError } from "../../errors/index.js";
 import { NDArray } from "../../tensor/ndarray.js";
 
 const T = { UNDEFINED: 0, NULL: 1, FALSE: 2, TRUE: 3, INT32: 4, FLOAT64: 5, STRING: 6, ARRAY: 7, OBJECT: 8, BIGINT64: 9, BIGINT_TEXT: 10, VIEW: 11, TENSOR: 12, V8: 13 } as const;
@@ -175,13 +175,23 @@ export class EnvelopeEncoder {
  * returns is copied out. `makeTensor` turns each descriptor into the NDArray put at its reference.
  */
 export function decodeEnvelope<D>(bytes: Uint8Array, makeTensor: (desc: D) => NDArray): { body: unknown; descs: D[] } {
-  const reader = new EnvelopeReader(bytes);
-  reader.at = reader.view.getUint32(0, true);
-  const descs = reader.value() as D[];
-  if (!Array.isArray(descs)) throw new TypeError("thread transport: malformed envelope (no tensor table)");
-  reader.tensors = descs.map(makeTensor);
-  reader.at = 4;
-  return { body: reader.value(), descs };
+  try {
+    const reader = new EnvelopeReader(bytes);
+    reader.at = reader.view.getUint32(0, true);
+    const descs = reader.value() as D[];
+    if (!Array.isArray(descs)) throw malformed("no tensor table");
+    reader.tensors = descs.map(makeTensor);
+    reader.at = 4;
+    return { body: reader.value(), descs };
+  } catch (err) {
+    // A corrupt frame is data loss on the channel, never a JS TypeError/RangeError.
+    if (err instanceof OpError) throw err;
+    throw malformed(err instanceof Error ? err.message : String(err));
+  }
+}
+
+function malformed(why: string): OpError {
+  return new DataLossError(`thread transport: malformed envelope (${why})`);
 }
 
 class EnvelopeReader {
@@ -199,8 +209,15 @@ class EnvelopeReader {
     return n;
   }
 
-  private string(): string {
+  /** A count or length read from the envelope: at most what is left of it (each item takes a byte or more). */
+  private count(): number {
     const n = this.u32();
+    if (n > this.bytes.byteLength - this.at) throw malformed(`length ${n} at ${this.at - 4} runs past the end (${this.bytes.byteLength} bytes)`);
+    return n;
+  }
+
+  private string(): string {
+    const n = this.count();
     const start = this.at;
     this.at += n;
     if (n <= 64) {
@@ -237,13 +254,13 @@ class EnvelopeReader {
       case T.BIGINT_TEXT:
         return BigInt(this.string());
       case T.ARRAY: {
-        const n = this.u32();
+        const n = this.count();
         const out = new Array<unknown>(n);
         for (let i = 0; i < n; i++) out[i] = this.value();
         return out;
       }
       case T.OBJECT: {
-        const n = this.u32();
+        const n = this.count();
         const out: Record<string, unknown> = {};
         for (let i = 0; i < n; i++) out[this.string()] = this.value();
         return out;
@@ -252,28 +269,29 @@ class EnvelopeReader {
         return this.typedArray();
       case T.TENSOR: {
         const tensor = this.tensors[this.u32()];
-        if (!tensor) throw new TypeError("thread transport: malformed envelope (bad tensor reference)");
+        if (!tensor) throw malformed("bad tensor reference");
         return tensor;
       }
       case T.V8: {
-        const n = this.u32();
+        const n = this.count();
         this.at += n;
         // v8 aliases typed arrays into its input: give it its own copy.
         return v8.deserialize(this.bytes.slice(this.at - n, this.at));
       }
       default:
-        throw new TypeError(`thread transport: malformed envelope (tag ${String(t)} at ${this.at - 1})`);
+        throw malformed(`tag ${String(t)} at ${this.at - 1}`);
     }
   }
 
   private typedArray(): ArrayBufferView {
     const kind = VIEW_KINDS[this.bytes[this.at++]!];
-    const n = this.u32();
-    if (!kind) throw new TypeError("thread transport: malformed envelope (unknown typed array kind)");
+    const n = this.count();
+    if (!kind) throw malformed("unknown typed array kind");
     const copy = this.bytes.slice(this.at, this.at + n);
     this.at += n;
     if (kind.ctor === (Buffer as unknown as ViewCtor)) return Buffer.from(copy.buffer, 0, n);
     const per = (kind.ctor as unknown as { BYTES_PER_ELEMENT?: number }).BYTES_PER_ELEMENT ?? 1;
+    if (n % per !== 0) throw malformed(`${n} bytes for an array of ${per}-byte elements`);
     return new kind.ctor(copy.buffer, 0, n / per);
   }
 }

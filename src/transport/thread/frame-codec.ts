@@ -4,7 +4,9 @@
  * copies them once into the typed array of the NDArray it rebuilds, allocated at the same offset
  * modulo 8 as the payload in the ring (see ALIGN_BYTES in protocol.ts).
  */
-import { InvalidArgumentError } from "../../errors/index.js";
+import { DataLossError, InvalidArgumentError } from "../../errors/index.js";
+import type { OpError } from "../../errors/index.js";
+import { DEFAULT_MAX_TENSOR_BYTES, chargeDecodedTensor, checkTensorBytes, elementCount } from "../../tensor/budget.js";
 import type { DType } from "../../tensor/dtypes.js";
 import { bytesPerElement, isDType } from "../../tensor/dtypes.js";
 import { NDArray, allocData, sizeOf } from "../../tensor/ndarray.js";
@@ -72,28 +74,48 @@ export interface TensorSink {
  * allows, so that the one copy out of the ring is a word copy (it always does for payloads a
  * sender aligned to its source, which only typed arrays at a legal byteOffset can be).
  */
-export function allocTensor(desc: TensorDesc, skew = 0): TensorSink {
-  if (typeof desc !== "object" || desc === null || !isDType(desc.dtype) || !Array.isArray(desc.shape)) {
-    throw new TypeError("thread transport: malformed tensor descriptor in frame");
+export function allocTensor(desc: TensorDesc, skew = 0, maxBytes = DEFAULT_MAX_TENSOR_BYTES): TensorSink {
+  const { dtype, shape, byteLength } = checkDesc(desc, maxBytes);
+  if (dtype === "resource") {
+    const handles = desc.handles ?? [];
+    if (!Array.isArray(handles) || handles.length !== elementCount(shape)) throw badFrame(`resource[${shape.join(",")}] with ${String(handles.length)} handles`);
+    return { array: new NDArray("resource", shape, handles), target: new Uint8Array(0) };
   }
-  if (desc.dtype === "resource") {
-    return { array: new NDArray("resource", desc.shape, desc.handles ?? []), target: new Uint8Array(0) };
-  }
-  if (desc.dtype === "string") {
-    const target = new Uint8Array(desc.byteLength);
+  if (dtype === "string") {
+    const lengths = desc.lengths ?? [];
+    let total = 0;
+    if (Array.isArray(lengths) && lengths.length === elementCount(shape)) {
+      for (const len of lengths) total += Number.isInteger(len) && len >= 0 ? len : NaN;
+    }
+    if (total !== byteLength) throw badFrame(`string[${shape.join(",")}] with ${String(lengths.length)} lengths for ${byteLength} bytes`);
+    const target = new Uint8Array(byteLength);
     const elems: Uint8Array[] = [];
     let at = 0;
-    for (const len of desc.lengths ?? []) {
+    for (const len of lengths) {
       elems.push(target.subarray(at, at + len));
       at += len;
     }
-    return { array: new NDArray("string", desc.shape, elems), target };
+    return { array: new NDArray("string", shape, elems), target };
   }
-  const data = allocAt(desc.dtype, sizeOf(desc.shape), skew);
-  if (data.byteLength !== desc.byteLength) {
-    throw new TypeError(`thread transport: ${desc.dtype}[${desc.shape.join(",")}] frame carries ${desc.byteLength} bytes, expected ${data.byteLength}`);
+  if (elementCount(shape) * bytesPerElement(dtype) !== byteLength) {
+    throw badFrame(`${dtype}[${shape.join(",")}] frame carries ${byteLength} bytes, expected ${elementCount(shape) * bytesPerElement(dtype)}`);
   }
-  return { array: new NDArray(desc.dtype, desc.shape, data), target: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  const data = allocAt(dtype, sizeOf(shape), skew);
+  return { array: new NDArray(dtype, shape, data), target: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+function badFrame(why: string): OpError {
+  return new DataLossError(`thread transport: malformed tensor descriptor in frame (${why})`);
+}
+
+/** A descriptor read from a frame, checked before anything is allocated for it. */
+function checkDesc(desc: TensorDesc, maxBytes: number): TensorDesc {
+  if (typeof desc !== "object" || desc === null || !isDType(desc.dtype) || !Array.isArray(desc.shape)) throw badFrame("not a descriptor");
+  if (!desc.shape.every((d) => Number.isInteger(d) && d >= 0)) throw badFrame(`shape [${desc.shape.join(",")}]`);
+  if (!Number.isInteger(desc.byteLength) || desc.byteLength < 0) throw badFrame(`byteLength ${String(desc.byteLength)}`);
+  chargeDecodedTensor("thread transport frame", desc.dtype, desc.shape, desc.dtype === "string" ? desc.byteLength : 0);
+  if (desc.byteLength > maxBytes) checkTensorBytes("thread transport frame", "uint8", [desc.byteLength], maxBytes);
+  return desc;
 }
 
 type FlatCtor = new (buffer: ArrayBuffer, byteOffset: number, length: number) => FlatData;

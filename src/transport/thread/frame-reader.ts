@@ -2,13 +2,17 @@
  * Frames out of a ring (frame-writer.ts puts them in): header, then body, or skip it. Each tensor
  * is copied once, into a typed array allocated at its payload's ring offset modulo 8 (protocol.ts).
  */
-import { DataLossError } from "../../errors/index.js";
+import { DataLossError, ResourceExhaustedError } from "../../errors/index.js";
+import { DEFAULT_MAX_TENSOR_BYTES, tensorBudget, withTensorBudget } from "../../tensor/budget.js";
 import { decodeEnvelope } from "./envelope-codec.js";
 import type { TensorDesc, TensorSink } from "./frame-codec.js";
 import { allocTensor } from "./frame-codec.js";
 import type { FrameHeader, FrameKind } from "./protocol.js";
 import { ALIGN_BYTES, ALIGN_MASK, FRAME_HEADER_BYTES, FRAME_MAGIC } from "./protocol.js";
 import type { RingReader } from "./ring.js";
+
+/** The largest envelope (the message without its tensors' bytes) a frame may announce. */
+const MAX_ENVELOPE_BYTES = DEFAULT_MAX_TENSOR_BYTES;
 
 /** Envelope staging buffers above this size are not kept for reuse. */
 const STAGING_KEEP_BYTES = 1 << 20;
@@ -103,6 +107,10 @@ export class FrameReader {
       method: h.getUint8(21),
       envelopePadBytes: h.getUint8(22),
     };
+    if (header.envelopeBytes > MAX_ENVELOPE_BYTES) {
+      // The envelope is staged whole before it is decoded: bound what a header alone can make us allocate.
+      throw new ResourceExhaustedError(`thread transport: frame envelope of ${header.envelopeBytes} B is over the limit of ${MAX_ENVELOPE_BYTES} B`);
+    }
     if (header.envelopeBytes + header.envelopePadBytes > header.bodyBytes) {
       throw new DataLossError(`thread transport: frame envelope (${header.envelopeBytes} B) larger than its body (${header.bodyBytes} B)`);
     }
@@ -126,15 +134,21 @@ export class FrameReader {
     const sinks: Decoded["sinks"] = [];
     // The ring offset of each payload (the envelope starts at the current position if in place).
     let at = this.ring.position + (inPlace ? header.envelopeBytes : 0) + header.envelopePadBytes;
-    const { body } = decodeEnvelope(envelope, (desc: TensorDesc) => {
-      const padBytes = desc.padBytes ?? 0;
-      if (!Number.isInteger(padBytes) || padBytes < 0 || padBytes >= ALIGN_BYTES) throw new DataLossError(`thread transport: tensor padding of ${String(padBytes)} B in a frame`);
-      at += padBytes;
-      const sink = allocTensor(desc, at & ALIGN_MASK);
-      at += desc.byteLength;
-      sinks.push({ sink, padBytes });
-      return sink.array;
-    });
+    // What the body has room for after the envelope: no descriptor may claim more (checked before allocating).
+    let room = header.bodyBytes - header.envelopeBytes - header.envelopePadBytes;
+    const { body } = withTensorBudget(tensorBudget(), () =>
+      decodeEnvelope(envelope, (desc: TensorDesc) => {
+        const padBytes = desc?.padBytes ?? 0;
+        if (!Number.isInteger(padBytes) || padBytes < 0 || padBytes >= ALIGN_BYTES) throw new DataLossError(`thread transport: tensor padding of ${String(padBytes)} B in a frame`);
+        room -= padBytes + (typeof desc?.byteLength === "number" ? desc.byteLength : 0);
+        if (room < 0) throw new DataLossError(`thread transport: frame tensors claim more bytes than its body of ${header.bodyBytes} B`);
+        at += padBytes;
+        const sink = allocTensor(desc, at & ALIGN_MASK);
+        at += desc.byteLength;
+        sinks.push({ sink, padBytes });
+        return sink.array;
+      }),
+    );
     if (inPlace) this.ring.consume(header.envelopeBytes);
     let used = header.envelopeBytes + header.envelopePadBytes;
     for (const s of sinks) used += s.padBytes + s.sink.target.byteLength;

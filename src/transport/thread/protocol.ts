@@ -17,6 +17,9 @@ const MASTER_METHODS: Record<keyof MasterService, true> = {
   closeSession: true,
   listDevices: true,
   reset: true,
+  makeCallable: true,
+  runCallable: true,
+  releaseCallable: true,
   resourceStatus: true,
 };
 const WORKER_METHODS: Record<keyof WorkerService, true> = {

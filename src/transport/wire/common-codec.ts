@@ -7,6 +7,7 @@ import { InvalidArgumentError } from "../../errors/index.js";
 import type * as m from "../messages.js";
 import { codec, has, setIf, toBigInt, toNumber, type Int64Wire } from "./proto.js";
 import { tensorFromWire, tensorToWire, type TensorProtoWire } from "./tensor-codec.js";
+import { graphFromWire, graphToWire, type GraphDefWire } from "./graph-codec.js";
 
 export interface ConfigProtoWire {
   allow_soft_placement?: boolean;
@@ -41,12 +42,14 @@ export function configFromWire(w: ConfigProtoWire | null | undefined): m.ConfigP
 export interface RunOptionsWire {
   trace_level?: number;
   timeout_in_ms?: Int64Wire;
+  output_partition_graphs?: boolean;
 }
 
 export function runOptionsToWire(o: m.RunOptions): RunOptionsWire {
   const w: RunOptionsWire = {};
   setIf(w, "timeout_in_ms", o.timeoutInMs);
   if (o.traceLevel !== undefined) w.trace_level = o.traceLevel === "full" ? 3 : 0;
+  if (o.outputPartitionGraphs) w.output_partition_graphs = true;
   return w;
 }
 
@@ -55,6 +58,7 @@ export function runOptionsFromWire(w: RunOptionsWire | null | undefined): m.RunO
   if (!w) return o;
   if (has(w, "timeout_in_ms")) o.timeoutInMs = toNumber(w.timeout_in_ms);
   if (has(w, "trace_level")) o.traceLevel = w.trace_level === 0 ? "none" : "full";
+  if (w.output_partition_graphs) o.outputPartitionGraphs = true;
   return o;
 }
 
@@ -105,14 +109,19 @@ export function stepStatsFromWire(w: StepStatsWire): m.StepStats {
 
 export interface RunMetadataWire {
   step_stats?: StepStatsWire | null;
+  partition_graphs?: GraphDefWire[];
 }
 
 export function runMetadataToWire(md: m.RunMetadata): RunMetadataWire {
-  return md.stepStats ? { step_stats: stepStatsToWire(md.stepStats) } : {};
+  const w: RunMetadataWire = md.stepStats ? { step_stats: stepStatsToWire(md.stepStats) } : {};
+  if (md.partitionGraphs) w.partition_graphs = md.partitionGraphs.map(graphToWire);
+  return w;
 }
 
 export function runMetadataFromWire(w: RunMetadataWire): m.RunMetadata {
-  return has(w, "step_stats") ? { stepStats: stepStatsFromWire(w.step_stats!) } : {};
+  const md: m.RunMetadata = has(w, "step_stats") ? { stepStats: stepStatsFromWire(w.step_stats!) } : {};
+  if (w.partition_graphs?.length) md.partitionGraphs = w.partition_graphs.map(graphFromWire);
+  return md;
 }
 
 export interface DeviceAttributesWire {

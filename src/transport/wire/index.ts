@@ -9,3 +9,4 @@ export * from "./graph-codec.js";
 export * from "./common-codec.js";
 export * from "./master-codec.js";
 export * from "./worker-codec.js";
+export * from "./callable-codec.js";

@@ -121,6 +121,12 @@ message DeviceStepStats { string device = 1; repeated NodeExecStats node_stats =
 message StepStats { repeated DeviceStepStats dev_stats = 1; }
 message RunMetadata { StepStats step_stats = 1; repeated GraphDef partition_graphs = 3; }
 
+message CallableOptions {
+  repeated string feed = 1; repeated string fetch = 2; repeated string target = 3;
+  RunOptions run_options = 4;
+  map<string, string> feed_devices = 6; map<string, string> fetch_devices = 7; bool fetch_skip_sync = 8;
+}
+
 message DeviceAttributes {
   string name = 1; string device_type = 2; int64 memory_limit = 4;
   fixed64 incarnation = 6; string physical_device_desc = 7;
@@ -154,6 +160,14 @@ message ListDevicesResponse {
 }
 message ResetRequest { repeated string container = 1; repeated string device_filters = 2; }
 message ResetResponse {}
+message MakeCallableRequest { string session_handle = 1; CallableOptions options = 2; int64 request_id = 3; }
+message MakeCallableResponse { int64 handle = 1; }
+message RunCallableRequest {
+  string session_handle = 1; int64 handle = 2; repeated TensorProto feed = 3; int64 request_id = 4;
+}
+message RunCallableResponse { repeated TensorProto fetch = 1; RunMetadata metadata = 2; }
+message ReleaseCallableRequest { string session_handle = 1; int64 handle = 2; }
+message ReleaseCallableResponse {}
 
 // ---- worker.proto ----
 message GetStatusRequest {}

@@ -7,6 +7,7 @@
  */
 import { InvalidArgumentError, UnimplementedError } from "../../errors/index.js";
 import type { Shape } from "../../graph/graph-def.js";
+import { chargeDecodedTensor, elementCount } from "../../tensor/budget.js";
 import { DATA_TYPE_NUMBER, bytesPerElement, type DType } from "../../tensor/dtypes.js";
 import { NDArray, allocData, sizeOf, type NDData } from "../../tensor/ndarray.js";
 import type { ResourceHandle } from "../../tensor/resource-handle.js";
@@ -129,42 +130,70 @@ export function dataFromContent(dtype: DType, bytes: Uint8Array): NDData {
   }
 }
 
-/** Values from a `*_val` list: exactly n, or fewer with the last one repeated (TF's rule). */
+/** TF's rule for `*_val` lists: exactly n values, or fewer with the last one repeated. */
+function checkValCount(count: number, n: number, what: string): void {
+  if (count > n) throw new InvalidArgumentError(`TensorProto has ${count} ${what} values for ${n} elements`);
+}
+
+/** Values from a `*_val` list into a JS array of n (strings, handles: already charged to the budget). */
 function fillFrom<T>(vals: readonly T[], n: number, what: string): T[] {
-  if (vals.length > n) throw new InvalidArgumentError(`TensorProto has ${vals.length} ${what} values for ${n} elements`);
+  checkValCount(vals.length, n, what);
   if (vals.length === n) return vals as T[];
   const out = vals.slice();
   const last = vals[vals.length - 1];
-  while (out.length < n && last !== undefined) out.push(last);
+  if (last === undefined) return out;
+  out.length = n;
+  out.fill(last, vals.length);
   return out;
+}
+
+/** Fills typed `out` from a `*_val` list, repeating the last value (no JS array of n is built). */
+function fillTyped<T>(out: { [i: number]: T; fill(v: T, start?: number): unknown }, vals: readonly T[], n: number, what: string): void {
+  checkValCount(vals.length, n, what);
+  for (let i = 0; i < vals.length; i++) out[i] = vals[i]!;
+  if (vals.length > 0 && vals.length < n) out.fill(vals[vals.length - 1]!, vals.length);
 }
 
 function numericFromVals(dtype: DType, w: TensorProtoWire, n: number): NDData {
   const data = allocData(dtype, n);
   if (dtype === "int64") {
-    const vals = fillFrom(w.int64_val ?? [], n, "int64");
-    const out = data as BigInt64Array;
-    vals.forEach((v, i) => (out[i] = toBigInt(v)));
-    return out;
+    const vals = w.int64_val ?? [];
+    const big: bigint[] = [];
+    for (const v of vals) big.push(toBigInt(v));
+    fillTyped(data as BigInt64Array, big, n, "int64");
+    return data;
   }
   const source: readonly (number | boolean)[] =
     dtype === "float32" ? (w.float_val ?? [])
     : dtype === "float64" ? (w.double_val ?? [])
     : dtype === "bool" ? (w.bool_val ?? [])
     : (w.int_val ?? []);
-  const out = data as Float32Array;
-  fillFrom(source, n, dtype).forEach((v, i) => (out[i] = Number(v)));
-  return out;
+  const nums: number[] = [];
+  for (const v of source) nums.push(Number(v));
+  fillTyped(data as Float32Array, nums, n, dtype);
+  return data;
+}
+
+/** Bytes of a string tensor's contents as TF would hold them: the listed values, the last repeated. */
+function stringBytes(vals: readonly Uint8Array[], n: number): number {
+  let total = 0;
+  for (const v of vals) total += v.byteLength;
+  const last = vals[vals.length - 1];
+  return last && n > vals.length ? total + (n - vals.length) * last.byteLength : total;
 }
 
 export function tensorFromWire(w: TensorProtoWire): NDArray {
   const dtype = dtypeFromWire(w.dtype);
   const shape = concreteShape(w.tensor_shape);
-  const n = sizeOf(shape);
   if (dtype === "string") {
-    const vals = fillFrom(w.string_val ?? [], n, "string").map(plainBytes);
+    const raw = w.string_val ?? [];
+    chargeDecodedTensor("TensorProto", dtype, shape, stringBytes(raw, elementCount(shape)));
+    const n = sizeOf(shape);
+    const vals = fillFrom(raw, n, "string").map(plainBytes);
     return new NDArray(dtype, shape, n > 0 && vals.length === 0 ? allocData(dtype, n) : vals);
   }
+  chargeDecodedTensor("TensorProto", dtype, shape);
+  const n = sizeOf(shape);
   if (dtype === "resource") {
     const vals = fillFrom(w.resource_handle_val ?? [], n, "resource handle");
     if (vals.length !== n) throw new InvalidArgumentError(`TensorProto of ${n} resources has no handles`);

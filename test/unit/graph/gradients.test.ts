@@ -170,6 +170,8 @@ for (const backend of ["wasm", "cpu"] as const) describe(`gradient functions mat
 
   gradCase("AddN, and a tensor with several consumers", ["AddN"], ([x]) => tf.add(tf.mul(x!, x!), tf.exp(x!)), () => [inp([3])]);
 
+  gradCase("L2Loss, and clipByGlobalNorm built on it", ["L2Loss"], ([x]) => tf.add(tf.nn.l2Loss(x!), tf.reduceSum(tf.clipByGlobalNorm([x!], 1)[0][0]!)), () => [inp([2, 3])]);
+
   it("every registered gradient function is checked above", () => {
     const missing = registeredGradientTypes().filter((t) => !checked.has(t) && !["Add", "ReadVariableOp"].includes(t));
     expect(missing).toEqual([]);

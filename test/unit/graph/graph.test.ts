@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import * as tf from "../../../src/index.js";
 import { getDefaultGraph, Graph, GraphKeys, resetDefaultGraph } from "../../../src/graph/graph.js";
 import type { Operation, OpSpec, OutputSpec } from "../../../src/graph/graph.js";
 import type { Tensor } from "../../../src/graph/tensor.js";
@@ -329,5 +330,25 @@ describe("default graph and finalize", () => {
   it("inputs must come from the same graph", () => {
     const x = out(new Graph(), "Const");
     expect(() => op(new Graph(), "Neg", { inputs: [x] })).toThrow("must be from the same graph");
+  });
+});
+
+describe("colocateWith", () => {
+  it("writes TF's _class attr, chains to the root of the group and takes the op's device", () => {
+    const g = new Graph();
+    g.asDefault(() => {
+      const v = tf.device("/job:ps/task:1", () => new tf.Variable(1, { name: "cw_v" }));
+      const [a, b] = tf.device("/job:worker/task:0", () =>
+        tf.colocateWith(v, () => {
+          const a = tf.constant(2, { name: "cw_a" });
+          return [a, tf.colocateWith(a, () => tf.constant(3, { name: "cw_b" }))];
+        }),
+      );
+      const nodes = new Map(g.toGraphDef().node.map((n) => [n.name, n]));
+      expect(nodes.get("cw_a")!.attr._class).toEqual({ list: { s: ["loc:@cw_v"] } });
+      expect(nodes.get("cw_b")!.attr._class).toEqual({ list: { s: ["loc:@cw_v"] } });
+      expect(nodes.get("cw_v/Read/ReadVariableOp")!.attr._class).toEqual({ list: { s: ["loc:@cw_v"] } });
+      expect([a!.device, b!.device]).toEqual(["/job:ps/task:1", "/job:ps/task:1"]);
+    });
   });
 });

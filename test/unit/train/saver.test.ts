@@ -37,18 +37,21 @@ async function read(sess: tf.Session, vars: Record<string, tf.Variable>): Promis
 const SAVED = { w: [[1.5, -2], [3, 4.25]], b: [0.1, 0.2], n: 7n, flag: [true, false] };
 
 describe("Saver", () => {
-  it("save writes one safetensors file; restore brings the values back", async () => {
+  it("save writes TF's V2 layout of safetensors files; restore brings the values back", async () => {
     const m = model();
     const saver = m.g.asDefault(() => new Saver());
     const sess = new tf.Session(undefined, { graph: m.g });
     await sess.run(m.init);
     const path = join(dir, "one", "model");
     expect(await saver.save(sess, path)).toBe(path);
-    const file = decodeSafetensors(readFileSync(path));
+    expect(readdirSync(join(dir, "one")).sort()).toEqual(["checkpoint", "model.data-00000-of-00001", "model.index"]);
+    const file = decodeSafetensors(readFileSync(`${path}.data-00000-of-00001`));
     expect([...file.keys()].sort()).toEqual(["b", "flag", "layer/w", "n"]);
     expect([file.get("layer/w")!.dtype, file.get("layer/w")!.shape]).toEqual(["float32", [2, 2]]);
-    const header = JSON.parse(readFileSync(path).subarray(8, 8 + Number(readFileSync(path).readBigUInt64LE(0))).toString()) as Record<string, { dtype: string }>;
+    const raw = readFileSync(`${path}.data-00000-of-00001`);
+    const header = JSON.parse(raw.subarray(8, 8 + Number(raw.readBigUInt64LE(0))).toString()) as Record<string, { dtype: string }>;
     expect([header.b!.dtype, header.n!.dtype, header.flag!.dtype]).toEqual(["F64", "I64", "BOOL"]);
+    expect(decodeSafetensors(readFileSync(`${path}.index`)).size).toBe(0); // the index is safetensors too, metadata only
     await sess.run(m.bump);
     expect(await read(sess, m.vars)).not.toEqual(SAVED);
     await saver.restore(sess, path);
@@ -73,23 +76,45 @@ describe("Saver", () => {
     await s2.close();
   });
 
-  it("sharded by task: one file per task, restorable into an unsharded saver", async () => {
+  it("sharded by task: one data file per task and one index; restorable into an unsharded saver", async () => {
     const a = model(["/job:localhost/task:0/device:CPU:0", ""]);
-    const saver = a.g.asDefault(() => new Saver());
-    expect(a.g.getOperations().filter((op) => op.type === "SaveV2").map((op) => op.device)).toEqual(["/job:localhost/task:0/device:CPU:0", ""]);
+    const saver = a.g.asDefault(() => new Saver({ sharded: true }));
+    expect(a.g.getOperations().filter((op) => op.type === "SaveV2").map((op) => op.device)).toEqual(["", "/job:localhost/task:0/device:CPU:0"]);
     const s1 = new tf.Session(undefined, { graph: a.g });
     await s1.run(a.init);
     const path = await saver.save(s1, join(dir, "sharded", "ckpt"));
-    expect(readdirSync(join(dir, "sharded")).sort()).toEqual(["ckpt-00000-of-00002", "ckpt-00001-of-00002"]);
-    expect([...decodeSafetensors(readFileSync(`${path}-00000-of-00002`)).keys()]).toEqual(["layer/w"]);
+    expect(path).toBe(join(dir, "sharded", "ckpt"));
+    expect(readdirSync(join(dir, "sharded")).sort()).toEqual(["checkpoint", "ckpt.data-00000-of-00002", "ckpt.data-00001-of-00002", "ckpt.index"]);
+    expect([...decodeSafetensors(readFileSync(`${path}.data-00001-of-00002`)).keys()]).toEqual(["layer/w"]);
     await s1.close();
 
     const b = model();
-    const single = b.g.asDefault(() => new Saver(undefined, { sharded: false }));
+    const single = b.g.asDefault(() => new Saver({ sharded: false }));
     const s2 = new tf.Session(undefined, { graph: b.g });
     await single.restore(s2, path);
     expect(await read(s2, b.vars)).toEqual(SAVED);
     await s2.close();
+  });
+
+  it("restore reads the files its own index lists, never a stale file at the same prefix", async () => {
+    const m = model(["/job:localhost/task:0/device:CPU:0", ""]);
+    const saver = m.g.asDefault(() => new Saver({ sharded: true }));
+    const sess = new tf.Session(undefined, { graph: m.g });
+    await sess.run(m.init);
+    const prefix = join(dir, "stale", "ckpt");
+    await saver.save(sess, prefix);
+    // A leftover of some other save: a 3-shard data file holding other values.
+    writeFileSync(`${prefix}.data-00000-of-00003`, encodeSafetensors([["b", tf.ndarray([5, 5], { dtype: "float64" })]]));
+    await sess.run(m.bump);
+    await saver.restore(sess, prefix);
+    expect(await read(sess, m.vars)).toEqual(SAVED);
+    // A data file overwritten by another checkpoint's is noticed, not mixed in.
+    const other = `${prefix}.data-00001-of-00002`;
+    writeFileSync(other, encodeSafetensors([["layer/w", tf.ndarray([[0, 0], [0, 0]])]], { checkpoint_id: "other" }));
+    const err = await saver.restore(sess, prefix).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(DataLossError);
+    expect((err as Error).message).toContain("belongs to another checkpoint");
+    await sess.close();
   });
 
   it("a name map chooses the checkpoint keys", async () => {
@@ -101,31 +126,43 @@ describe("Saver", () => {
     const sess = new tf.Session(undefined, { graph: g });
     await sess.run(v.initializer);
     const path = await saver.save(sess, join(dir, "renamed"));
-    expect([...decodeSafetensors(readFileSync(path)).keys()]).toEqual(["renamed/key"]);
+    expect([...decodeSafetensors(readFileSync(`${path}.data-00000-of-00001`)).keys()]).toEqual(["renamed/key"]);
     await sess.close();
   });
 
-  it("restore errors: no such checkpoint, missing key, wrong dtype", async () => {
+  it("restore errors (TF section 6.5): no checkpoint, missing key, wrong dtype, wrong shape", async () => {
     const g = new tf.Graph();
-    const { saver, other, wrongType, init } = g.asDefault(() => {
+    const { saver, other, wrongType, wrongShape, init } = g.asDefault(() => {
       const x = new tf.Variable([1, 2], { name: "x" });
       const y = new tf.Variable([1, 2], { name: "y" });
       const xi = new tf.Variable([1, 2], { name: "xi", dtype: "int32" });
-      return { saver: new Saver([x], { name: "save_x" }), other: new Saver([y], { name: "save_y" }), wrongType: new Saver({ x: xi }, { name: "save_xi" }), init: tf.globalVariablesInitializer() };
+      const xs = new tf.Variable([1, 2, 3], { name: "xs" });
+      return {
+        saver: new Saver([x], { name: "save_x" }),
+        other: new Saver([y], { name: "save_y" }),
+        wrongType: new Saver({ x: xi }, { name: "save_xi" }),
+        wrongShape: new Saver({ x: xs }, { name: "save_xs" }),
+        init: tf.globalVariablesInitializer(),
+      };
     });
     const sess = new tf.Session(undefined, { graph: g });
     await sess.run(init);
     const fail = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as Error);
     const missing = await fail(saver.restore(sess, join(dir, "does-not-exist")));
-    expect(missing).toBeInstanceOf(NotFoundError);
-    expect(missing!.message).toContain("Failed to find any matching files for");
+    expect(missing!.message).toBe(`The passed save_path is not a valid checkpoint: ${join(dir, "does-not-exist")}`);
+    expect((await fail(saver.restore(sess, null)))!.message).toBe("Can't load save_path when it is None.");
     const path = await saver.save(sess, join(dir, "errors"));
     const noKey = await fail(other.restore(sess, path));
     expect(noKey).toBeInstanceOf(NotFoundError);
-    expect(noKey!.message).toBe(`Key y not found in checkpoint ${path}`);
+    expect(noKey!.message).toMatch(/^Restoring from checkpoint failed\. This is most likely due to a Variable name or other graph key that is missing from the checkpoint\. Please ensure that you have not altered the graph expected based on the checkpoint\. Original error:\n\n/);
+    expect(noKey!.message).toContain(`Key y not found in checkpoint ${path}`);
     const dtype = await fail(wrongType.restore(sess, path));
     expect(dtype).toBeInstanceOf(InvalidArgumentError);
-    expect(dtype!.message).toBe("tensor_name = x; expected dtype int32 does not equal original dtype float32");
+    expect(dtype!.message).toContain("due to a mismatch between the current graph and the graph from the checkpoint");
+    expect(dtype!.message).toContain("tensor_name = x; expected dtype int32 does not equal original dtype float32");
+    const shape = await fail(wrongShape.restore(sess, path));
+    expect(shape).toBeInstanceOf(InvalidArgumentError);
+    expect(shape!.message).toContain("Assign requires shapes of both tensors to match. lhs shape= [3] rhs shape= [2]");
     await sess.close();
   });
 
@@ -145,6 +182,7 @@ describe("Saver", () => {
     const g = new tf.Graph();
     g.asDefault(() => {
       expect(() => new Saver()).toThrow("No variables to save");
+      expect(new Saver({ allowEmpty: true }).saveTensor).toBeNull();
       const a = new tf.Variable(1, { name: "a" });
       expect(() => new Saver([a, a])).toThrow("At least two variables have the same name: a");
     });

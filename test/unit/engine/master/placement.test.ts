@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { InvalidArgumentError, UnavailableError } from "../../../../src/errors/index.js";
 import type { NodeDef } from "../../../../src/graph/graph-def.js";
 import { localDevices } from "../../../../src/engine/devices.js";
+import "../../../../src/engine/kernels/all.js";
 import { placeNodes } from "../../../../src/engine/master/placement.js";
 import type { PlacementContext } from "../../../../src/engine/master/placement.js";
 
@@ -40,6 +41,26 @@ describe("placeNodes", () => {
     expect(placed.get("v")).toBe("/job:ps/replica:0/task:0/device:CPU:0");
     expect(placed.get("assign")).toBe("/job:ps/replica:0/task:0/device:CPU:0");
     expect(placed.get("q")).toBe("/job:worker/replica:0/task:0/device:GPU:0");
+  });
+
+  it("keeps _class colocation groups and ref consumers on one device, the resource op's", () => {
+    const colocated = (n: NodeDef, target: string): NodeDef => ({ ...n, attr: { _class: { list: { s: [`loc:@${target}`] } } } });
+    const placed = placeNodes(
+      [
+        colocated(node("read", "Identity", "/job:worker/task:0", ["w"]), "w"),
+        node("w", "VariableV2"),
+        node("step", "ApplyGradientDescent", "/job:worker/task:1", ["w", "lr", "g"]),
+        node("lr", "Const"),
+        node("g", "Const", "/job:worker/task:0"),
+        colocated(node("c", "Const"), "g"),
+      ],
+      ctx(),
+    );
+    expect(placed.get("w")).toBe("/job:ps/replica:0/task:0/device:CPU:0");
+    expect(placed.get("read")).toBe("/job:ps/replica:0/task:0/device:CPU:0");
+    expect(placed.get("step")).toBe("/job:ps/replica:0/task:0/device:CPU:0");
+    expect(placed.get("c")).toBe("/job:worker/replica:0/task:0/device:GPU:0");
+    expect(placed.get("lr")).toBe("/job:worker/replica:0/task:1/device:GPU:0");
   });
 
   it("names the op, the requested device and the existing devices when a device does not exist", () => {

@@ -57,6 +57,9 @@ export class FakeServices implements ServedServices {
       closeSession: handle("closeSession", () => ({})),
       listDevices: handle("listDevices", (r: m.ListDevicesRequest) => ({ localDevice: [device(0)], remoteDevice: r.sessionHandle ? [device(1)] : [] })),
       reset: handle("reset", () => ({})),
+      makeCallable: handle("makeCallable", (r: m.MakeCallableRequest) => ({ handle: r.options.fetch.length })),
+      runCallable: handle("runCallable", (r: m.RunCallableRequest) => ({ fetch: r.feed })),
+      releaseCallable: handle("releaseCallable", () => ({})),
       resourceStatus: handle("resourceStatus", () => ({
         resource: [{ device: device(0).name, container: "worker", kind: "FIFOQueue", name: "q", details: { size: 2, capacity: 5 } }],
       })),

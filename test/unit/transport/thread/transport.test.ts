@@ -190,7 +190,7 @@ describe("thread transport", () => {
   });
 
   test("serving an address twice fails; connecting to nothing is UNAVAILABLE", async () => {
-    await expect(threadTransport.serve(a.address, echoServices(threadTransport))).rejects.toBeInstanceOf(errors.AlreadyExistsError);
+    await expect(threadTransport.serve(a.address, echoServices(threadTransport))).rejects.toBeInstanceOf(errors.UnknownError);
     const nobody = threadTransport.connectMaster("localhost:1");
     await expect(nobody.listDevices({})).rejects.toThrow(/nothing serves localhost:1/);
     await expect(nobody.listDevices({})).rejects.toBeInstanceOf(errors.UnavailableError);
