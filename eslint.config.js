@@ -2,7 +2,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
-const layers = ["util", "errors", "tensor", "graph", "transport", "engine", "client", "io", "train", "sim", "cli"];
+const layers = ["util", "errors", "tensor", "graph", "transport", "engine", "client", "io", "train", "sim", "demo", "cli"];
 
 /**
  * For each layer, forbid importing any layer above it. A relative import reaches src/<layer> only
@@ -70,18 +70,29 @@ export default tseslint.config(
     },
   },
   {
-    // Engine code takes its clock and randomness from its environment so inproc runs replay.
-    files: ["src/engine/**/*.ts"],
+    // Everything that runs inside a simulated cluster takes its clock and randomness from its
+    // environment (src/util/env.ts, the one file that touches the host's), so inproc runs replay.
+    files: ["src/engine/**/*.ts", "src/transport/inproc/**/*.ts", "src/sim/**/*.ts", "src/train/**/*.ts", "src/client/**/*.ts"],
     rules: {
       "no-restricted-properties": [
         "error",
         { object: "Date", property: "now", message: "Use the injected Clock (ctx.step.clock / env.clock)." },
         { object: "Math", property: "random", message: "Use the injected Random (ctx.step.random / env.random)." },
+        { object: "performance", property: "now", message: "Use the injected Clock (env.clock.nowMs)." },
+        { object: "globalThis", property: "setTimeout", message: "Use env.clock.setTimer." },
+        { object: "globalThis", property: "setImmediate", message: "Use nextTurn(clock) from src/util/env.ts." },
       ],
       "no-restricted-globals": [
         "error",
         { name: "setTimeout", message: "Use env.clock.setTimer." },
         { name: "setInterval", message: "Use env.clock.setTimer." },
+        { name: "setImmediate", message: "Use nextTurn(clock) from src/util/env.ts." },
+        { name: "queueMicrotask", message: "Microtasks outside the scheduler reorder a simulation: use the clock or a Promise." },
+        { name: "performance", message: "Use the injected Clock." },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "Use the injected Clock (env.clock.nowMicros)." },
       ],
     },
   },

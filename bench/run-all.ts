@@ -11,6 +11,7 @@ import { runOverhead } from "./run-overhead.js";
 import { runPipeline } from "./run-pipeline.js";
 import { runQueues } from "./run-queues.js";
 import { runStartup } from "./run-startup.js";
+import { runTraining } from "./run-training.js";
 import { runGrpcTransport, runInprocTransport, runThreadTransport } from "./run-transports.js";
 import type { BenchRow } from "./stats.js";
 import { markdownTable, SAMPLES } from "./stats.js";
@@ -29,6 +30,7 @@ const suites: Suite[] = [
   { name: "grpc", figures: ["P3", "P5"], run: runGrpcTransport },
   { name: "queues", figures: ["P6"], run: runQueues },
   { name: "pipeline", figures: ["P7", "P8"], run: runPipeline },
+  { name: "training", figures: ["P9"], run: runTraining },
   { name: "startup", figures: ["P10"], run: runStartup },
 ];
 

@@ -12,11 +12,13 @@ import type { ServerOptions } from "../train/server.js";
 import { launch } from "../sim/launch.js";
 import type { TransportName } from "../transport/services.js";
 import type { BackendName } from "../engine/compute/backend.js";
+import { addDemoCommand } from "./demo-command.js";
 import { formatStatus } from "./format-status.js";
 import { addClientSecurityFlags, addServerSecurityFlags, clientSecurity, serverSecurityOptions } from "./security-flags.js";
 import type { ClientSecurityFlags, ServerSecurityFlags } from "./security-flags.js";
 import { formatTasks, reportUnreachable } from "./health-report.js";
 import { checkClusterAddresses, checkTaskFlags, packageVersion, simTransportNote } from "./cli-checks.js";
+import { addSimulateCommand } from "./simulate-command.js";
 
 function int(value: string): number {
   const n = Number(value);
@@ -152,6 +154,8 @@ export function buildProgram(): Command {
       reportUnreachable(status.unreachable);
     });
 
+  addDemoCommand(program);
+  addSimulateCommand(program);
   return program;
 }
 

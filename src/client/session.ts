@@ -14,9 +14,12 @@ import type { TensorConvertible } from "../graph/tensor.js";
 import { NDArray, ndarray } from "../tensor/ndarray.js";
 import { copyNDArray } from "../tensor/ndarray-copy.js";
 import { InprocNetwork } from "../transport/inproc/inproc-transport.js";
+import { SimScheduler } from "../transport/inproc/scheduler.js";
 import type { ConfigProto, NamedTensor, RunMetadata, RunOptions, TaskStatus } from "../transport/messages.js";
 import { getTransport, parseTarget } from "../transport/registry.js";
 import type { CallOptions, ConnectOptions, MasterService } from "../transport/services.js";
+import { makeEnv, systemClock } from "../util/env.js";
+import type { Clock } from "../util/env.js";
 import { flattenFetches } from "./fetches.js";
 import { checkFeedStrings } from "./feed-check.js";
 import type { FetchResult, Fetches } from "./fetches.js";
@@ -29,6 +32,8 @@ export interface SessionOptions {
   config?: ConfigProto;
   /** TLS / token for secured clusters. */
   security?: ConnectOptions;
+  /** A private session's seed (its unseeded random ops, shuffles, ids); TFCLUSTER_SEED, else fresh, by default. */
+  seed?: number;
 }
 
 export interface RunArgs {
@@ -51,17 +56,23 @@ interface Connection {
   byReference: boolean;
 }
 
-async function connect(target: string | undefined, security?: ConnectOptions): Promise<Connection> {
+async function connect(target: string | undefined, security?: ConnectOptions, seed?: number): Promise<Connection> {
   if (target === undefined || target === "") {
+    // A private master on its own network: one environment, drawn from the session's seed.
+    const env = makeEnv(seed);
     const local = await EngineServer.start({
       cluster: { job: [{ name: "localhost", tasks: { 0: "localhost:0" } }] },
       jobName: "localhost",
       taskIndex: 0,
-      transport: new InprocNetwork(),
+      transport: new InprocNetwork({ scheduler: new SimScheduler({ seed: env.random.int(2 ** 32) }) }),
+      env,
     });
     return { master: local.master, local, byReference: true };
   }
   const { transport, address } = parseTarget(target);
+  // A simulated cluster's address: connect on its own network now, with no host turn in between.
+  const simulated = transport === "inproc" ? InprocNetwork.owner(address) : undefined;
+  if (simulated) return { master: simulated.connectMaster(address), byReference: true };
   return { master: (await getTransport(transport)).connectMaster(address, security), byReference: transport === "inproc" };
 }
 
@@ -93,8 +104,18 @@ export class Session {
     this.target = target ?? "";
     this.graph = options.graph ?? getDefaultGraph();
     this.config = options.config ?? {};
-    this.connection = connect(target, options.security);
+    this.connection = connect(target, options.security, options.seed);
     this.connection.catch(() => {});
+  }
+
+  /**
+   * The clock of the cluster this session talks to: a tf.sim cluster's (virtual with
+   * `virtualTime`) for its inproc targets, else the real one. Timers of the training layer
+   * (warnings, Coordinator waits) use it, so they follow the simulation.
+   */
+  get clock(): Clock {
+    if (this.target.startsWith("inproc://")) return InprocNetwork.owner(this.target.slice("inproc://".length))?.clock ?? systemClock;
+    return systemClock;
   }
 
   /** Close is bounded even without operationTimeoutInMs: a dead server must not hang it. */

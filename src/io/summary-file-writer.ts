@@ -16,7 +16,9 @@ import { fileError } from "../engine/io/file-errors.js";
 import { encodeRecord } from "../engine/io/tfrecord-format.js";
 import type { Graph } from "../graph/graph.js";
 import { NDArray } from "../tensor/ndarray.js";
+import { encodeRunMetadata } from "../transport/wire/common-codec.js";
 import { encodeGraphDef } from "../transport/wire/graph-codec.js";
+import type { RunMetadata } from "../transport/messages.js";
 import { decodeSummaryValues, encodeEvent, encodeSummary, encodeSummaryValues, SessionStatus } from "../transport/wire/summary-codec.js";
 import type { EventProto, SessionLogProto, SummaryProto, SummaryValueWire } from "../transport/wire/summary-codec.js";
 import { systemClock } from "../util/env.js";
@@ -92,6 +94,7 @@ export class FileWriter {
   private error: OpError | null = null;
   private closed = false;
   private readonly seenTags = new Set<string>();
+  private readonly runTags = new Set<string>();
   /** The current event file's path ("" before the first write). */
   path = "";
 
@@ -196,6 +199,16 @@ export class FileWriter {
   /** Adds the graph as serialized GraphDef bytes (Event.graph_def). */
   addGraph(graph: Graph, globalStep?: number | bigint): void {
     this.enqueue(encodeEvent({ ...this.stamped(globalStep), graphDef: encodeGraphDef(graph.toGraphDef()) }));
+  }
+
+  /**
+   * Adds a step's RunMetadata (serialized, as TaggedRunMetadata) under `tag`, which must be new
+   * to this writer.
+   */
+  addRunMetadata(runMetadata: RunMetadata, tag: string, globalStep?: number | bigint): void {
+    if (this.runTags.has(tag)) throw new RangeError("The provided tag was already used for this event type");
+    this.runTags.add(tag);
+    this.enqueue(encodeEvent({ ...this.stamped(globalStep), taggedRunMetadata: { tag, runMetadata: encodeRunMetadata(runMetadata) } }));
   }
 
   /** Adds a SessionLog at `globalStep`; the status as its number or name ("START", "STOP", "CHECKPOINT"). */

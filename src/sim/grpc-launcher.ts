@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UnavailableError } from "../errors/index.js";
 import type { ClusterDef } from "../transport/messages.js";
+import { systemClock } from "../util/env.js";
 import { taskSeed } from "./task-seed.js";
 import type { LaunchedTasks, LaunchOptions } from "./types.js";
 import { lineForwarder } from "./stderr-forward.js";
@@ -47,9 +48,9 @@ async function resolvePorts(cluster: ClusterDef): Promise<ClusterDef> {
 function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
+    const cancel = systemClock.setTimer(timeoutMs, () => resolve(false));
     child.once("exit", () => {
-      clearTimeout(timer);
+      cancel();
       resolve(true);
     });
   });
@@ -75,22 +76,22 @@ export async function launchGrpc(cluster: ClusterDef, options: LaunchOptions): P
       const child = spawn(process.execPath, args, { stdio: ["pipe", "pipe", "pipe"] });
       children.set(`${job}/${task}`, child);
       let stderr = "";
-      const timer = setTimeout(() => {
+      const cancelTimer = systemClock.setTimer(START_TIMEOUT_MS, () => {
         child.kill("SIGKILL");
         reject(new UnavailableError(`Task /job:${job}/task:${task} did not start within ${START_TIMEOUT_MS} ms: ${stderr.slice(-2000)}`));
-      }, START_TIMEOUT_MS);
+      });
       child.stderr!.on("data", (d: Buffer) => {
         stderr = (stderr + d.toString()).slice(-8000);
       });
       if (options.forwardStderr) child.stderr!.on("data", lineForwarder(`[/job:${job}/task:${task}] `, (line) => process.stderr.write(line)));
       child.stdout!.on("data", (d: Buffer) => {
         if (d.toString().includes("listening at")) {
-          clearTimeout(timer);
+          cancelTimer();
           resolve();
         }
       });
       child.once("exit", (code, signal) => {
-        clearTimeout(timer);
+        cancelTimer();
         reject(new UnavailableError(`Task /job:${job}/task:${task} exited (${signal ?? code}) before serving: ${stderr.slice(-2000)}`));
       });
     });

@@ -15,6 +15,7 @@ import { UnavailableError, errorFromStatus } from "../errors/index.js";
 import type { ClusterDef } from "../transport/messages.js";
 import { parseAddress } from "../transport/thread/broker.js";
 import { rootBroker } from "../transport/thread/broker-link.js";
+import { installThreadFaults } from "../transport/thread/faults.js";
 import { spawnThread } from "../transport/thread/supervisor.js";
 import type { SupervisedThread } from "../transport/thread/supervisor.js";
 import { systemClock } from "../util/env.js";
@@ -81,10 +82,13 @@ export async function launchThreadTasks(cluster: ClusterDef, options: ThreadLaun
   const stopGraceMs = options.stopGraceMs ?? 3_000;
   const resolved = resolveCluster(cluster);
   const threads = new Map<string, SupervisedThread>();
+  // One fault table for the cluster, shared with every task thread; this thread is "client".
+  const addresses = ["client", ...resolved.job.flatMap((j) => Object.values(j.tasks))];
+  const faults = installThreadFaults({ buffer: new SharedArrayBuffer(4 * addresses.length * addresses.length), addresses }, "client");
 
   const start = async (job: string, task: number): Promise<void> => {
     const key = `${job}/${task}`;
-    const data: ThreadTaskData = { cluster: resolved, jobName: job, taskIndex: task, seed: taskSeed(seed, job, task) };
+    const data: ThreadTaskData = { cluster: resolved, jobName: job, taskIndex: task, seed: taskSeed(seed, job, task), faults: faults.table.init };
     if (options.virtualGpus) data.virtualGpus = options.virtualGpus;
     const thread = await spawnThread(TASK_ENTRY, { workerData: { ...data } });
     threads.set(key, thread);
@@ -109,7 +113,9 @@ export async function launchThreadTasks(cluster: ClusterDef, options: ThreadLaun
   };
 
   const stop = async (): Promise<void> => {
+    faults.table.heal();
     await Promise.all([...threads.values()].map(stopOne));
+    faults.uninstall();
   };
 
   const all = resolved.job.flatMap((j) => Object.keys(j.tasks).map((i) => [j.name, Number(i)] as const));
@@ -128,6 +134,7 @@ export async function launchThreadTasks(cluster: ClusterDef, options: ThreadLaun
       await start(job, task);
     },
     stop,
+    faults: faults.table,
     liveTasks: () => [...threads].filter(([, t]) => t.alive).map(([key]) => key),
   };
 }

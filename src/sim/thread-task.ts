@@ -8,6 +8,8 @@ import { EngineServer } from "../engine/server.js";
 import { toStatus } from "../errors/index.js";
 import type { Status } from "../errors/index.js";
 import type { ClusterDef } from "../transport/messages.js";
+import { installThreadFaults } from "../transport/thread/faults.js";
+import type { FaultTableInit } from "../transport/thread/faults.js";
 import { threadTransport } from "../transport/thread/transport.js";
 import { SeededRandom, systemClock } from "../util/env.js";
 
@@ -19,6 +21,8 @@ export interface ThreadTaskData {
   virtualGpus?: number;
   /** This task's own seed, derived by the launcher from the cluster seed. */
   seed: number;
+  /** The cluster's network fault table (partitions, delays), shared with the launcher. */
+  faults?: FaultTableInit;
 }
 
 export type LauncherToTask = { t: "stop"; graceMs: number };
@@ -29,6 +33,8 @@ async function main(): Promise<void> {
   if (!port) throw new Error("thread-task.ts is a worker-thread entry; start it with launchThreadTasks()");
   const data = workerData as ThreadTaskData;
   const post = (msg: TaskToLauncher): void => port.postMessage(msg);
+  const self = data.cluster.job.find((j) => j.name === data.jobName)?.tasks[data.taskIndex];
+  if (data.faults && self) installThreadFaults(data.faults, self);
   let server: EngineServer;
   try {
     server = await EngineServer.start({

@@ -199,6 +199,8 @@ export function ndarray(values: unknown, options: NDArrayOptions = {}): NDArray 
   if (options.dtype !== undefined && !isDType(options.dtype)) {
     throw new TypeError(`Unknown dtype ${String(options.dtype)}`);
   }
+  const typed = typedFastPath(values, options);
+  if (typed) return typed;
   const flat: unknown[] = [];
   flatten(values, flat);
   const leafTyped = ArrayBuffer.isView(values) ? typedArrayDType(values) : undefined;
@@ -218,6 +220,23 @@ export function ndarray(values: unknown, options: NDArrayOptions = {}): NDArray 
   }
   checkRectangular(values, inferred);
   return new NDArray(dtype, shape, data);
+}
+
+/**
+ * A typed array of the requested dtype (or no dtype) needs no element-by-element conversion: one
+ * copy (so the NDArray never aliases the caller's memory) and the shape check.
+ */
+function typedFastPath(values: unknown, options: { dtype?: DType; shape?: number[] }): NDArray | null {
+  if (!ArrayBuffer.isView(values) || values instanceof DataView) return null;
+  const own = typedArrayDType(values);
+  if (own === undefined || own === "string" || (options.dtype !== undefined && options.dtype !== own)) return null;
+  const data = (values as unknown as { slice(): NDData }).slice();
+  const shape = options.shape ?? [data.length];
+  if (sizeOf(shape) !== data.length) {
+    if (data.length === 1) return null; // a scalar broadcast to the shape: the general path
+    throw new RangeError(`Cannot make shape [${shape.join(",")}] from ${data.length} values`);
+  }
+  return new NDArray(own, [...shape], data);
 }
 
 function checkRectangular(values: unknown, shape: number[], depth = 0): void {

@@ -16,7 +16,7 @@
  * await coord.join(threads);
  */
 import { OutOfRangeError } from "../errors/index.js";
-import { systemClock } from "../util/env.js";
+import { keepAliveClock } from "../util/env.js";
 import type { Clock } from "../util/env.js";
 import { log } from "../util/logger.js";
 import type { LoopThread } from "./loop-thread.js";
@@ -47,19 +47,6 @@ export class ThreadsStillRunningError extends Error {
 }
 
 const DEFAULT_GRACE_PERIOD_MS = 120_000;
-
-/**
- * The system clock with timers that keep the process alive: a program whose only pending work is
- * `await coord.waitForStop(60_000)` must not exit before the minute is up.
- */
-const keepAliveClock: Clock = {
-  nowMs: () => systemClock.nowMs(),
-  nowMicros: () => systemClock.nowMicros(),
-  setTimer(delayMs, fn) {
-    const h = setTimeout(fn, Math.max(0, delayMs));
-    return () => clearTimeout(h);
-  },
-};
 
 export class Coordinator {
   private readonly cleanStopTypes: readonly ErrorClass[];

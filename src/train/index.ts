@@ -62,6 +62,8 @@ export { SingularMonitoredSession } from "./singular-monitored-session.js";
 export type { SingularMonitoredSessionOptions } from "./singular-monitored-session.js";
 export { MonitoredTrainingSession } from "./monitored-training-session.js";
 export type { MonitoredTrainingSessionOptions } from "./monitored-training-session.js";
+export { SummarySaverHook } from "./hooks/summary-saver-hook.js";
+export type { SummarySaverHookOptions, SummaryWriterForHook } from "./hooks/summary-saver-hook.js";
 export { SyncReplicasOptimizer } from "./sync-replicas-optimizer.js";
 export type { SyncReplicasOptions, SyncApplyOptions } from "./sync-replicas-optimizer.js";
 export type { SyncReplicasOptimizerHook } from "./hooks/sync-replicas-hook.js";

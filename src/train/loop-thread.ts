@@ -9,6 +9,8 @@
  * coord.register(t.start());
  * await coord.join();
  */
+import { keepAliveClock, nextTurn } from "../util/env.js";
+import type { Clock } from "../util/env.js";
 import { log, tracer } from "../util/logger.js";
 import type { Coordinator } from "./coordinator.js";
 
@@ -19,15 +21,20 @@ export type ThreadTarget = (thread: LoopThread) => void | Promise<void>;
 export interface LoopThreadOptions {
   /** Shown by Coordinator.join in "threads still running" errors; "Thread-N" by default. */
   name?: string;
+  /** The clock of join(timeoutMs): the real one by default; a simulation's to follow its time. */
+  clock?: Clock;
 }
 
 type ThreadState = "new" | "alive" | "finished";
 
 let threadCounter = 0;
 
-/** Lets timers, I/O and other loops run between two iterations of a loop that never blocks. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/**
+ * Lets timers, I/O and other loops run between two iterations of a loop that never blocks; on a
+ * simulated clock, the yield is the simulation's, so it is ordered with everything else.
+ */
+export function yieldToEventLoop(clock?: Clock): Promise<void> {
+  return nextTurn(clock);
 }
 
 /**
@@ -42,12 +49,14 @@ export class LoopThread {
   error: unknown = undefined;
   private state: ThreadState = "new";
   private finish!: () => void;
+  private readonly clock: Clock;
 
   constructor(
     private readonly target: ThreadTarget,
     options: LoopThreadOptions = {},
   ) {
     this.name = options.name ?? `Thread-${++threadCounter}`;
+    this.clock = options.clock ?? keepAliveClock;
     this.done = new Promise((resolve) => (this.finish = resolve));
   }
 
@@ -91,10 +100,10 @@ export class LoopThread {
       await this.done;
       return true;
     }
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, timeoutMs))));
+    let cancel = (): void => undefined;
+    const timedOut = new Promise<void>((resolve) => (cancel = this.clock.setTimer(Math.max(0, timeoutMs), resolve)));
     await Promise.race([this.done, timedOut]);
-    clearTimeout(timer);
+    cancel();
     return !this.isAlive();
   }
 
@@ -115,7 +124,7 @@ export class LoopThread {
           if (intervalMs === null) {
             while (!coord.shouldStop()) {
               await target();
-              await yieldToEventLoop();
+              await yieldToEventLoop(coord.clock);
             }
             return;
           }
@@ -124,10 +133,10 @@ export class LoopThread {
             nextMs += intervalMs;
             await target();
             // A zero (or overrun) interval never waits on a timer: yield so timers and I/O still run.
-            await yieldToEventLoop();
+            await yieldToEventLoop(coord.clock);
           }
         }).then(() => undefined),
-      options,
+      { clock: coord.clock, ...options },
     );
     coord.register(thread);
     return thread.start();

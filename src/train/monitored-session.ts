@@ -15,7 +15,9 @@ import type { FetchResult, Fetches } from "../client/fetches.js";
 import { AbortedError, DeadlineExceededError, OutOfRangeError, UnavailableError } from "../errors/index.js";
 import { getDefaultGraph, GraphKeys } from "../graph/graph.js";
 import type { Graph } from "../graph/graph.js";
-import { systemClock } from "../util/env.js";
+// The system clock with timers that keep the process alive: a training loop whose only pending
+// work is a recovery wait must not exit in the middle of it.
+import { keepAliveClock } from "../util/env.js";
 import type { Clock } from "../util/env.js";
 import { log, tracer } from "../util/logger.js";
 import { Coordinator } from "./coordinator.js";
@@ -34,19 +36,6 @@ const trace = tracer("train");
 export function isPreemptionError(err: unknown): boolean {
   return err instanceof AbortedError || err instanceof UnavailableError;
 }
-
-/**
- * The system clock with timers that keep the process alive: a training loop whose only pending
- * work is a recovery wait must not exit in the middle of it.
- */
-const keepAliveClock: Clock = {
-  nowMs: () => systemClock.nowMs(),
-  nowMicros: () => systemClock.nowMicros(),
-  setTimer(delayMs, fn) {
-    const h = setTimeout(fn, Math.max(0, delayMs));
-    return () => clearTimeout(h);
-  },
-};
 
 export interface MonitoredSessionOptions {
   /** ChiefSessionCreator() by default. */

@@ -40,6 +40,8 @@ const trace = tracer("coord");
 export interface RunnerSession {
   readonly graph: Graph;
   run(fetches: Operation | Tensor): Promise<unknown>;
+  /** The clock of the cluster the session talks to (Session.clock); the real one when absent. */
+  readonly clock?: Clock;
 }
 
 /** What a runner needs of a queue: its name and the close op builder (any queue class fits). */
@@ -177,7 +179,7 @@ export class QueueRunner {
           return;
         }
         // A step that never waits resolves in microtasks only; let timers and I/O in between.
-        await yieldToEventLoop();
+        await yieldToEventLoop(sess.clock ?? coord?.clock);
       }
     } catch (err) {
       if (coord) coord.requestStop(err);
@@ -259,7 +261,7 @@ const warnedSessions = new WeakSet<RunnerSession>();
  */
 export function warnIfBlockedOnUnstartedQueueRunners(sess: RunnerSession, step: Promise<unknown>, options: UnstartedRunnerWarningOptions = {}): () => void {
   if (warnedSessions.has(sess) || queueRunnersOf(sess.graph, GraphKeys.QUEUE_RUNNERS).length === 0) return () => {};
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? sess.clock ?? systemClock;
   const warnAfterMs = options.warnAfterMs ?? 10_000;
   const cancel = clock.setTimer(warnAfterMs, () => {
     const unstarted = unstartedQueueRunners(sess);

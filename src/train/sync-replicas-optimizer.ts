@@ -63,6 +63,11 @@ interface Built {
 const trace = tracer("train");
 let deprecationLogged = false;
 
+/** TF's state_ops.assign as an op (AssignVariableOp "Assign"), next to the variable. */
+function assignOp(v: Variable, value: Tensor): Operation {
+  return makeOp("AssignVariableOp", [v.handle, value], { dtype: { type: v.dtype } }, [], { name: "Assign", colocateWith: v.op });
+}
+
 function checkCount(n: number, what: string): number {
   if (!Number.isSafeInteger(n) || n <= 0) throw new RangeError(`${what} must be a positive integer, got ${n}`);
   return n;
@@ -113,7 +118,7 @@ export class SyncReplicasOptimizer {
     const graph = globalStep.graph;
     return graph.asDefault(() => {
       const localStep = this.makeLocalStep(graph, globalStep);
-      const localStepInitOp = localStep.assign(globalStep.readValue(), { name: "Assign" }).op;
+      const localStepInitOp = assignOp(localStep, globalStep.readValue());
       const readyForLocalInitOp = reportUninitializedVariables(globalVariables());
       const pushes: Operation[] = [];
       const accumulators: ConditionalAccumulator[] = [];
@@ -137,7 +142,7 @@ export class SyncReplicasOptimizer {
       }));
       const { trainOp, syncOp } = onStepDevice(() => {
         const token = graph.withControlDependencies(pushes, () => tokenQueue.dequeue()[0]!);
-        const trainOp = makeOp("AssignVariableOp", [localStep.handle, token], { dtype: { type: localStep.dtype } }, [], { name: "Assign", colocateWith: localStep.op });
+        const trainOp = assignOp(localStep, token);
         // A fresh read after the update: the tokens carry the new global step.
         const syncOp = graph.withControlDependencies([updateOp], () => tokenQueue.enqueueMany(fill([this.tokensPerStep], globalStep.readValue())));
         return { trainOp, syncOp };

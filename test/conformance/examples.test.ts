@@ -102,16 +102,20 @@ describeOnTransports("Examples and summaries in a cluster", { ps: 1, worker: 1 }
         const [, records] = new tf.TFRecordReader().readUpTo(filenames, 10);
         const parsed = tf.parseExample(records, FEATURES());
         const wrongShape = tf.parseExample(records, { image: tf.io.FixedLenFeature([3], "float32") });
-        return { parsed, wrongShape, fill: filenames.enqueue(path), close: filenames.close() };
+        const rows = tf.parseExample(records, { image: tf.io.FixedLenSequenceFeature([2], "float32", true) });
+        return { parsed, wrongShape, rows, fill: filenames.enqueue(path), close: filenames.close() };
       }),
     );
     const sess = new tf.Session(ctx.target("ps", 0), { graph: g });
-    await sess.run(ops.fill);
-    await sess.run(ops.fill);
+    // One file for each of the three reads below.
+    for (let i = 0; i < 3; i++) await sess.run(ops.fill);
     await sess.run(ops.close);
     const [labels, tagShape] = await sess.run([ops.parsed.label as tf.Tensor, (ops.parsed.tags as tf.SparseTensor).denseShape]);
     expect(labels!.toArray()).toEqual([0n, 1n, 2n].map((i) => 2n ** 40n + i));
     expect(tagShape!.toArray()).toEqual([3n, 2n]);
+    const rows = await sess.run(ops.rows.image as tf.Tensor);
+    expect(rows.shape).toEqual([3, 2, 2]);
+    expect(rows.toArray()).toEqual([0, 1, 2].map((i) => [[i, i + 0.5], [-i, 0.25]]));
     const err = await sess.run(ops.wrongShape.image as tf.Tensor).then(
       () => null,
       (e: unknown) => e as Error,

@@ -12,6 +12,7 @@ import { DataLossError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
 import { fileError, fsPath, pathText } from "./file-errors.js";
 import type { CompressionType } from "./tfrecord-format.js";
+import type { IoGate } from "../../util/env.js";
 
 export interface ByteSource {
   /** The next bytes, at most `maxBytes` of them; an empty array only at the end of the stream. */
@@ -106,17 +107,37 @@ class InflatingSource implements ByteSource {
   }
 }
 
+/** A source whose every read and close completes when the simulation's I/O gate says. */
+class GatedSource implements ByteSource {
+  constructor(
+    private readonly inner: ByteSource,
+    private readonly name: string,
+    private readonly io: IoGate,
+  ) {}
+
+  read(maxBytes: number): Promise<Uint8Array> {
+    return this.io(`io read ${this.name}`, () => this.inner.read(maxBytes));
+  }
+
+  close(): Promise<void> {
+    return this.io(`io close ${this.name}`, () => this.inner.close());
+  }
+}
+
 /**
  * Opens `path` (bytes, as TF strings are) for reading; fails as TF's NewRandomAccessFile does.
  * `resolved`: the path a FileAccess check returned, opened instead (messages keep `path`).
+ * With `io` (a simulation's gate), the open and every read complete in the scheduler's order.
  */
-export async function openByteSource(path: Uint8Array, compression: CompressionType = "", resolved?: string): Promise<ByteSource> {
+export async function openByteSource(path: Uint8Array, compression: CompressionType = "", resolved?: string, io?: IoGate): Promise<ByteSource> {
   const name = pathText(path);
+  const real = resolved ?? fsPath(path);
   let file: FileHandle;
   try {
-    file = await open(resolved ?? fsPath(path), "r");
+    file = await (io ? io(`io open ${name}`, () => open(real, "r")) : open(real, "r"));
   } catch (err) {
     throw fileError(name, err);
   }
-  return compression === "" ? new RawFileSource(file, name) : new InflatingSource(file, name, compression);
+  const source = compression === "" ? new RawFileSource(file, name) : new InflatingSource(file, name, compression);
+  return io ? new GatedSource(source, name, io) : source;
 }

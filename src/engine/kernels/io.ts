@@ -77,6 +77,7 @@ function readerHandleKernel(make: (ctx: KernelContext) => ReaderResource): Kerne
     if (sharedName.startsWith("_")) throw new InvalidArgumentError(`shared_name cannot start with '_':${sharedName}`);
     const fresh = make(ctx);
     fresh.policy = policyOf(ctx);
+    fresh.io = ctx.step.io;
     const name = sharedName || privateReaderName(ctx);
     const container = ctx.resources.resolveContainer(ctx.attrs.s("container", ""));
     const reader = ctx.resources.lookupOrCreate(container, READER_RESOURCE_KIND, name, () => fresh);

@@ -5,7 +5,7 @@
  */
 import type { AttrReader, NodeDef } from "../../graph/graph-def.js";
 import type { NDArray } from "../../tensor/ndarray.js";
-import type { Clock, Random } from "../../util/env.js";
+import type { Clock, IoGate, Random } from "../../util/env.js";
 import type { ResourceManager } from "../resources/resource-manager.js";
 import { UnimplementedError } from "../../errors/index.js";
 import { Inexact64Error } from "../compute/backend.js";
@@ -33,6 +33,8 @@ export interface StepContext {
   signal: AbortSignal;
   clock: Clock;
   random: Random;
+  /** Orders host file I/O in a simulation (readers); absent: the OS decides. */
+  io?: IoGate;
 }
 
 export interface KernelContext {

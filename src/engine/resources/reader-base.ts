@@ -7,6 +7,7 @@
  * moves on; a failed read keeps the unit, so a retry resumes it. Reads, resets and state changes
  * take turns on the reader's lock, in arrival order.
  */
+import type { IoGate } from "../../util/env.js";
 import { CancelledError, InternalError, InvalidArgumentError, UnimplementedError } from "../../errors/index.js";
 import type { NDArray } from "../../tensor/ndarray.js";
 import { ReaderLock } from "./reader-lock.js";
@@ -78,6 +79,8 @@ export abstract class ReaderResource implements Resource {
   protected work: Uint8Array = EMPTY;
   /** The task's file roots and tensor budget; the kernel creating the reader sets it. */
   policy: TaskPolicy = { files: FileAccess.unrestricted, maxTensorBytes: DEFAULT_MAX_TENSOR_BYTES };
+  /** The task's I/O gate (simulations order file I/O by it). */
+  io: IoGate | undefined = undefined;
 
   /** `nodeName`: the reader op's node, which names the reader in messages. */
   constructor(readonly nodeName: string) {}
@@ -107,7 +110,7 @@ export abstract class ReaderResource implements Resource {
   /** Opens the current work unit's file, after checking the task may read it. */
   protected async openWork(compression: CompressionType = "", work: Uint8Array = this.work): Promise<ByteSource> {
     const real = await this.policy.files.checkRead(this.typeName, work);
-    return openByteSource(work, compression, real);
+    return openByteSource(work, compression, real, this.io);
   }
 
   // ---- per reader kind ----

@@ -37,7 +37,7 @@ export class WholeFileReader extends ReaderResource {
     try {
       const { size } = await stat(real);
       checkTensorBytes(`${this.displayName} reading '${pathText(this.work)}'`, "uint8", [size], this.policy.maxTensorBytes);
-      contents = await readFile(real);
+      contents = await (this.io ? this.io(`io read ${pathText(this.work)}`, () => readFile(real)) : readFile(real));
     } catch (err) {
       throw fileError(pathText(this.work), err);
     }

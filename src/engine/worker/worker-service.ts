@@ -12,6 +12,7 @@ import type { DeviceContext, TaskPolicy } from "../kernels/registry.js";
 import { ResourceManager } from "../resources/resource-manager.js";
 import { PartitionExecutable, keyIncarnation } from "./executor.js";
 import { incarnationAttr } from "../incarnation.js";
+import { clientTensorName, localRendezvousKey, wireRendezvousKey } from "./rendezvous-key.js";
 import { RendezvousManager } from "./rendezvous.js";
 import { stepController } from "../../util/signals.js";
 
@@ -148,9 +149,9 @@ export class Worker implements WorkerService {
     this.running.set(req.stepId, { controller, sessionHandle: req.sessionHandle });
     try {
       const result = await exe.run({
-        step: { stepId: req.stepId, sessionHandle: req.sessionHandle, signal: controller.signal, clock: this.env.clock, random: this.env.random },
+        step: { stepId: req.stepId, sessionHandle: req.sessionHandle, signal: controller.signal, clock: this.env.clock, random: this.env.random, ...(this.env.io ? { io: this.env.io } : {}) },
         resources: s.resources,
-        feeds: new Map(req.send.map((t) => [t.name, t.tensor])),
+        feeds: new Map(req.send.map((t) => [clientTensorName(t.name), t.tensor])),
         rendezvous,
         remoteRecv: (sendDevice, key, signal) => this.remoteRecv(req.stepId, sendDevice, key, signal),
         isLocalDevice: (d) => this.env.devices.some((x) => x.name === d),
@@ -159,7 +160,7 @@ export class Worker implements WorkerService {
       });
       const recv: m.NamedTensor[] = [];
       for (const key of req.recvKey) {
-        const t = result.fetches.get(key);
+        const t = result.fetches.get(clientTensorName(key));
         if (!t) throw new InvalidArgumentError(`Fetch ${key} was not produced by this partition on ${this.taskName}`);
         recv.push({ name: key, tensor: t });
       }
@@ -184,14 +185,15 @@ export class Worker implements WorkerService {
 
   private async remoteRecv(stepId: number, sendDevice: string, key: string, signal: AbortSignal) {
     const t = taskOfDevice(sendDevice);
-    const res = await this.env.peer(t.job, t.task).recvTensor({ stepId, rendezvousKey: key }, { signal });
+    const res = await this.env.peer(t.job, t.task).recvTensor({ stepId, rendezvousKey: wireRendezvousKey(key) }, { signal });
     return res.tensor;
   }
 
   async recvTensor(req: m.RecvTensorRequest, opts: CallOptions = {}): Promise<m.RecvTensorResponse> {
-    this.checkIncarnation(req.rendezvousKey);
+    const key = localRendezvousKey(req.rendezvousKey);
+    this.checkIncarnation(key);
     const r = this.rendezvous.find(req.stepId);
-    const tensor = await r.recv(req.rendezvousKey, opts.signal);
+    const tensor = await r.recv(key, opts.signal);
     this.rendezvous.maybeDrop(r);
     return { tensor };
   }

@@ -3,7 +3,8 @@
  * `begin` picks the local init op (the chief's also sets the accumulators' steps) and, on the
  * chief, builds the init-tokens op. `afterCreateSession` (after init or restore, and again after
  * every session re-creation) checks the global variables are initialised, runs the local init,
- * and on the chief enqueues the initial tokens and starts the sync loop under the coordinator.
+ * and on the chief enqueues the initial tokens and starts the sync loop under the coordinator,
+ * whose stop also cancels the loop's blocked step (TF leaves it blocked until the session closes).
  * @example
  * const hook = syncOpt.makeSessionRunHook(isChief);
  * const sess = await tf.train.MonitoredTrainingSession({master, isChief, hooks: [hook]});
@@ -62,7 +63,10 @@ export class SyncReplicasOptimizerHook extends SessionRunHook {
     }
     await session.run(plan.localInitOp);
     if (plan.initTokensOp) await session.run(plan.initTokensOp);
-    plan.queueRunner?.createThreads(session, { coord, start: true });
+    // The sync loop's step waits in takeGrad, which no queue close reaches: TF's chief then sits out
+    // the whole stop grace period at close. Its runs carry the coordinator's signal, so a stop ends it.
+    const stoppable = { graph: session.graph, run: (op: Operation | Tensor) => session.run(op, { signal: coord.signal }) };
+    plan.queueRunner?.createThreads(stoppable, { coord, start: true });
   }
 
   /** SessionManager._ready: null when `readyOp` reports nothing uninitialised, else why not. */

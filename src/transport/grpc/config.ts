@@ -35,7 +35,9 @@ const MiB = 1024 * 1024;
 export const DEFAULT_GRPC_CONFIG: Readonly<GrpcConfig> = Object.freeze({
   chunkBytes: 1 * MiB,
   outOfBandMinBytes: 64 * 1024,
-  maxMessageBytes: 256 * MiB,
+  // TF's gRPC servers and channels take messages up to INT32_MAX bytes (2 GiB - 1); so do ours, so a
+  // TF client's big unary RunStep fits. Between tfcluster tasks big tensors still stream in chunks.
+  maxMessageBytes: 2 ** 31 - 1,
   // What a peer may make us allocate per tensor; servers lower or raise it with maxTensorBytes.
   maxTensorBytes: DEFAULT_MAX_TENSOR_BYTES,
   keepaliveTimeMs: 30_000,

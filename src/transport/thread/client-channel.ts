@@ -11,6 +11,7 @@ import { ClientConnection } from "./client-connection.js";
 import type { ThreadLimits } from "./limits.js";
 import { FrameKind, methodLabel } from "./protocol.js";
 import { RingClosedError } from "./ring.js";
+import { CUT, linkTo } from "./faults.js";
 
 /** Ring counters of a connection, seen from the client (both lanes): requests written, replies read. */
 export interface ChannelStats {
@@ -45,23 +46,31 @@ export class ClientChannel {
       let written = false;
       let cancelTimer = (): void => undefined;
       const onAbort = (): void => giveUp(new CancelledError(`${name} to ${this.address} was cancelled`));
+      const settle = (err?: Error | null, value?: unknown): void => {
+        if (call.settled) return;
+        call.settled = true;
+        cancelTimer();
+        signal?.removeEventListener("abort", onAbort);
+        if (err) reject(err);
+        else resolve(value);
+      };
       const call: PendingCall = {
         callId: 0,
         settled: false,
         finish(err, value) {
-          if (call.settled) return;
-          call.settled = true;
-          cancelTimer();
-          signal?.removeEventListener("abort", onAbort);
-          if (err) reject(err);
-          else resolve(value);
+          // Network faults (tf.sim): a reply over a cut link is lost; a delayed one arrives late.
+          const back = linkTo(address).back;
+          if (back === CUT) return;
+          if (back > 0) systemClock.setTimer(back, () => settle(err, value));
+          else settle(err, value);
         },
       };
+      const address = this.address;
       let why: "deadline" | "cancelled" = "cancelled";
       const giveUp = (err: Error): void => {
         if (call.settled) return;
         why = err instanceof DeadlineExceededError ? "deadline" : "cancelled";
-        call.finish(err);
+        settle(err);
         if (conn) {
           conn.unregister(call);
           // A request still being written is cancelled once it is in the ring (see below).
@@ -78,7 +87,7 @@ export class ClientChannel {
 
       const failed = (err: unknown): void => {
         if (conn) conn.unregister(call);
-        call.finish(this.asCallError(err, conn));
+        settle(this.asCallError(err, conn));
       };
       const sendOn = (c: ClientConnection): void => {
         if (call.settled) return;
@@ -94,12 +103,19 @@ export class ClientChannel {
       // On a ready connection the request is in the ring before call() returns: the callee can
       // start while this thread goes on (say, running the local partition of the same step).
       const ready = this.connection?.connectionState === "ready" ? this.connection : undefined;
-      try {
-        if (ready) sendOn(ready);
-        else this.connect().then(sendOn).catch(failed);
-      } catch (err) {
-        failed(err);
-      }
+      const send = (): void => {
+        try {
+          if (ready) sendOn(ready);
+          else this.connect().then(sendOn).catch(failed);
+        } catch (err) {
+          failed(err);
+        }
+      };
+      // A request over a cut link is lost (the call waits for its deadline); a delayed one leaves late.
+      const out = linkTo(address).out;
+      if (out === CUT) return;
+      if (out > 0) systemClock.setTimer(out, send);
+      else send();
     });
   }
 

@@ -204,15 +204,16 @@ function eventFromWire(w: EventWire): EventProto {
   const e: EventProto = { wallTime: w.wall_time ?? 0 };
   if (has(w, "step")) e.step = toNumber(w.step);
   if (has(w, "file_version")) e.fileVersion = w.file_version!;
-  if (w.graph_def) e.graphDef = plainBytes(w.graph_def);
-  if (w.summary) e.summary = { value: (w.summary.value ?? []).map(summaryValueFromWire) };
+  // Bytes fields have a (truthy) empty default on the decoded prototype: test presence instead.
+  if (has(w, "graph_def")) e.graphDef = plainBytes(w.graph_def!);
+  if (has(w, "summary")) e.summary = { value: (w.summary!.value ?? []).map(summaryValueFromWire) };
   if (w.log_message) e.logMessage = { level: w.log_message.level ?? 0, message: w.log_message.message ?? "" };
   if (w.session_log) {
     const s = w.session_log;
     e.sessionLog = { status: s.status ?? 0, ...(s.checkpoint_path ? { checkpointPath: s.checkpoint_path } : {}), ...(s.msg ? { msg: s.msg } : {}) };
   }
   if (w.tagged_run_metadata) e.taggedRunMetadata = { tag: w.tagged_run_metadata.tag ?? "", runMetadata: plainBytes(w.tagged_run_metadata.run_metadata ?? new Uint8Array(0)) };
-  if (w.meta_graph_def) e.metaGraphDef = plainBytes(w.meta_graph_def);
+  if (has(w, "meta_graph_def")) e.metaGraphDef = plainBytes(w.meta_graph_def!);
   return e;
 }
 
@@ -222,14 +223,4 @@ export function encodeEvent(e: EventProto): Uint8Array {
 
 export function decodeEvent(bytes: Uint8Array): EventProto {
   return eventFromWire(eventType.decode(bytes) as unknown as EventWire);
-}
-
-/** Whether `bytes` parse as a Summary (a FileWriter given raw bytes checks them first). */
-export function isSummaryBytes(bytes: Uint8Array): boolean {
-  try {
-    summaryType.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,7 +1,7 @@
 /**
  * TensorFlow's summary.proto and event.proto (tf-training.md §7.3), as .proto text with TF's
  * message names and field numbers, so the files we write are the event files TensorBoard reads.
- * They live in a root of their own (built on TENSORFLOW_PROTO for TensorProto) so that adding
+ * They live in a root of their own (built on the whole transport schema) so that adding
  * them cannot collide with the transport schema.
  */
 import protobuf from "protobufjs";

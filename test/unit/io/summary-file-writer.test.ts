@@ -36,8 +36,10 @@ message Summary {
 }
 message SessionLog { enum SessionStatus { STATUS_UNSPECIFIED = 0; START = 1; STOP = 2; CHECKPOINT = 3; }
   SessionStatus status = 1; string checkpoint_path = 2; string msg = 3; }
+message TaggedRunMetadata { string tag = 1; bytes run_metadata = 2; }
 message Event { double wall_time = 1; int64 step = 2;
-  oneof what { string file_version = 3; bytes graph_def = 4; Summary summary = 5; SessionLog session_log = 7; bytes meta_graph_def = 9; } }
+  oneof what { string file_version = 3; bytes graph_def = 4; Summary summary = 5; SessionLog session_log = 7;
+               TaggedRunMetadata tagged_run_metadata = 8; bytes meta_graph_def = 9; } }
 `;
 const eventType = protobuf.parse(TF_EVENT_PROTO, { keepCase: true }).root.lookupType("tensorflow.Event");
 
@@ -111,12 +113,15 @@ describe("FileWriter", () => {
     w.addSummary(value, 10);
     w.addSummary({ value: [{ tag: "boo", simpleValue: 20 }] }, 20n);
     w.addGraph(graph, 30);
+    w.addRunMetadata({ stepStats: { devStats: [] } }, "test run", 40);
+    expect(() => w.addRunMetadata({}, "test run", 41)).toThrow("The provided tag was already used for this event type");
     await w.close();
 
     expect(readdirSync(logdir)).toEqual([`events.out.tfevents.1571234567.${hostname()}`]);
     expect(w.path).toBe(join(logdir, `events.out.tfevents.1571234567.${hostname()}`));
     const ev = events(w.path);
-    expect(ev.length).toBe(5);
+    expect(ev.length).toBe(6);
+    expect(ev[5]).toMatchObject({ step: 40, tagged_run_metadata: { tag: "test run" } });
     expect(ev[0]).toMatchObject({ wall_time: 1571234567, step: 0, file_version: "brain.Event:2" });
     expect(ev[1]).toMatchObject({ wall_time: 1571234567.25, step: 1, session_log: { status: 1 } });
     expect(ev[2]!.wall_time).toBe(1571234567.75);

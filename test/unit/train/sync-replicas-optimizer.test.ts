@@ -77,4 +77,25 @@ describe("SyncReplicasOptimizer", () => {
     expect(() => g.asDefault(() => opt.minimize(loss))).toThrow("Global step is required to check staleness");
     expect(() => new tf.train.SyncReplicasOptimizer(new tf.train.GradientDescentOptimizer(1), { replicasToAggregate: 0 })).toThrow(RangeError);
   });
+
+  it("the hook refuses a session whose global variables the chief has not initialised", async () => {
+    const g = new tf.Graph();
+    const { hook, init } = g.asDefault(() => {
+      const step = getOrCreateGlobalStep();
+      const v = new tf.Variable(1, { name: "v" });
+      const opt = new tf.train.SyncReplicasOptimizer(new tf.train.GradientDescentOptimizer(0.5), { replicasToAggregate: 1 });
+      opt.minimize(tf.mul(v, 2), { globalStep: step });
+      const hook = opt.makeSessionRunHook(false);
+      hook.begin();
+      return { hook, init: tf.globalVariablesInitializer() };
+    });
+    const sess = new tf.Session(undefined, { graph: g });
+    const coord = new tf.train.Coordinator();
+    await expect(hook.afterCreateSession(sess, coord)).rejects.toThrow(
+      /^Init operations did not make model ready for SyncReplicasOptimizer local_init\. Init op: Assign, error: Model is not ready for SyncReplicasOptimizer local init\. Variables not initialized: global_step, v$/,
+    );
+    await sess.run(init);
+    await hook.afterCreateSession(sess, coord); // a worker: local step = global step, nothing else
+    await sess.close();
+  });
 });

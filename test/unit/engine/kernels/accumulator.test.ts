@@ -172,4 +172,16 @@ describe("ConditionalAccumulator", () => {
     const { sess, count } = build(() => ({ count: new tf.ConditionalAccumulator({ dtype: "int32" }).numAccumulated() }));
     await expect(sess.run(count)).rejects.toBeInstanceOf(tf.errors.InvalidArgumentError);
   });
+
+  it("shared by name: the first creator's dtype wins, a second of another dtype fails at apply and take", async () => {
+    const { sess, apply32, apply64, take64, count64 } = build(() => {
+      const a = new tf.ConditionalAccumulator({ dtype: "float32", shape: [], sharedName: "shared" });
+      const b = new tf.ConditionalAccumulator({ dtype: "float64", shape: [], sharedName: "shared" });
+      return { apply32: a.applyGrad(1), apply64: b.applyGrad(2), take64: b.takeGrad(1), count64: b.numAccumulated() };
+    });
+    await sess.run(apply32);
+    expect((await sess.run(count64)).item()).toBe(1); // one accumulator behind both
+    await expect(sess.run(apply64)).rejects.toThrow("Signature mismatch, have: resource, int64, double-> expected: resource, int64, float->");
+    await expect(sess.run(take64)).rejects.toThrow("Signature mismatch, have: resource, int32->double expected: resource, int32->float");
+  });
 });
