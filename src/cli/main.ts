@@ -17,6 +17,7 @@ import { formatStatus } from "./format-status.js";
 import { addClientSecurityFlags, addServerSecurityFlags, clientSecurity, serverSecurityOptions } from "./security-flags.js";
 import type { ClientSecurityFlags, ServerSecurityFlags } from "./security-flags.js";
 import { formatTasks, reportUnreachable } from "./health-report.js";
+import { checkClusterAddresses, checkTaskFlags, packageVersion, simTransportNote } from "./cli-checks.js";
 import { addSimulateCommand } from "./simulate-command.js";
 
 function int(value: string): number {
@@ -60,7 +61,10 @@ function stopOnSignals(stop: () => Promise<void>): void {
 }
 
 export function buildProgram(): Command {
-  const program = new Command("tfcluster").description("TensorFlow 1.x's distributed runtime in TypeScript").showHelpAfterError();
+  const program = new Command("tfcluster")
+    .description("TensorFlow 1.x's distributed runtime in TypeScript")
+    .version(packageVersion(), "-V, --version", "print the tfcluster version")
+    .showHelpAfterError();
 
   addServerSecurityFlags(program.command("server"))
     .description("run the server (master + worker service) of one task; configured by flags or TF_CONFIG")
@@ -86,6 +90,7 @@ export function buildProgram(): Command {
       } else {
         throw new CliArgError("give --cluster (with --job and --task) or set TF_CONFIG");
       }
+      checkTaskFlags(checkClusterAddresses(cluster, { allowPortZero: false }), jobName, taskIndex);
       const options: ServerOptions = { transport: opts.transport, virtualGpus: opts.virtualGpus };
       if (jobName !== undefined) options.jobName = jobName;
       if (taskIndex !== undefined) options.taskIndex = taskIndex;
@@ -105,12 +110,16 @@ export function buildProgram(): Command {
   addClientSecurityFlags(program.command("sim"))
     .description("start every task of a cluster on this host and print each task's target; runs until Ctrl-C")
     .argument("<cluster-file>", "cluster JSON: {job: [addresses]}; port 0 picks a free port")
-    .option("--transport <name>", "inproc | thread | grpc", transportName, "thread")
+    .option("--transport <name>", "grpc | thread | inproc (thread and inproc targets are reachable only from this process)", transportName, "grpc")
     .option("--virtual-gpus <n>", "give each task N GPU devices backed by the CPU", int, 0)
     .option("--seed <n>", "seed of the simulation", int, 0)
     .action(async (file: string, opts: ClientSecurityFlags & { transport: TransportName; virtualGpus: number; seed: number }) => {
       const { token } = clientSecurity(opts);
-      const sim = await launch(readCluster(file), { transport: opts.transport, virtualGpus: opts.virtualGpus, seed: opts.seed, ...(token ? { token } : {}) });
+      const cluster = readCluster(file);
+      checkClusterAddresses(cluster, { allowPortZero: true });
+      const note = simTransportNote(opts.transport);
+      if (note) process.stderr.write(`tfcluster: ${note}\n`);
+      const sim = await launch(cluster, { transport: opts.transport, virtualGpus: opts.virtualGpus, seed: opts.seed, forwardStderr: true, ...(token ? { token } : {}) });
       stopOnSignals(() => sim.stop());
       for (const job of sim.spec.jobs) {
         for (const i of sim.spec.taskIndices(job)) process.stdout.write(`/job:${job}/task:${i}\t${sim.target(job, i)}\n`);

@@ -21,6 +21,7 @@ import type { CallOptions, ConnectOptions, MasterService } from "../transport/se
 import { makeEnv, systemClock } from "../util/env.js";
 import type { Clock } from "../util/env.js";
 import { flattenFetches } from "./fetches.js";
+import { checkFeedStrings } from "./feed-check.js";
 import type { FetchResult, Fetches } from "./fetches.js";
 
 export type FeedKey = Tensor | TensorConvertible | string;
@@ -165,6 +166,7 @@ export class Session {
     return entries.map(([key, value]) => {
       const t = typeof key === "string" ? this.graph.getTensorByName(/:\d+$/.test(key) ? key : `${key}:0`) : key instanceof Tensor ? key : isTensorConvertible(key) ? key.toTensor() : null;
       if (!t) throw new TypeError(`Cannot interpret feed key ${String(key)} as a Tensor`);
+      if (!(value instanceof NDArray)) checkFeedStrings(t.name, t.dtype, value);
       const v = value instanceof NDArray && value.dtype === t.dtype ? value : ndarray(value, { dtype: t.dtype });
       if (t.shape !== null) {
         const ok = t.shape.length === v.shape.length && t.shape.every((d, i) => d === null || d === v.shape[i]);

@@ -14,6 +14,7 @@ import type { ClusterDef } from "../transport/messages.js";
 import { systemClock } from "../util/env.js";
 import { taskSeed } from "./task-seed.js";
 import type { LaunchedTasks, LaunchOptions } from "./types.js";
+import { lineForwarder } from "./stderr-forward.js";
 
 const BIN = fileURLToPath(new URL("../../bin/tfcluster.js", import.meta.url));
 const START_TIMEOUT_MS = 90_000;
@@ -82,6 +83,7 @@ export async function launchGrpc(cluster: ClusterDef, options: LaunchOptions): P
       child.stderr!.on("data", (d: Buffer) => {
         stderr = (stderr + d.toString()).slice(-8000);
       });
+      if (options.forwardStderr) child.stderr!.on("data", lineForwarder(`[/job:${job}/task:${task}] `, (line) => process.stderr.write(line)));
       child.stdout!.on("data", (d: Buffer) => {
         if (d.toString().includes("listening at")) {
           cancelTimer();

@@ -6,6 +6,8 @@ export interface LaunchOptions {
   virtualGpus?: number;
   /** Shared cluster token (grpc). */
   token?: string;
+  /** grpc: copy each task's stderr to this process's, every line prefixed with its task. */
+  forwardStderr?: boolean;
   /** inproc: a simulated clock that jumps to the next timer when the whole cluster is idle. */
   virtualTime?: boolean;
   /** inproc: record every scheduled event, for determinism checks (SimCluster.trace). */

@@ -6,7 +6,7 @@ import "./tfjs-prod.js";
 import * as tfc from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import { FailedPreconditionError } from "../../errors/index.js";
+import { FailedPreconditionError, UnimplementedError } from "../../errors/index.js";
 import type { DType } from "../../tensor/dtypes.js";
 import { NDArray } from "../../tensor/ndarray.js";
 import type { NDData } from "../../tensor/ndarray.js";
@@ -137,8 +137,19 @@ export function fromTf(t: tfc.Tensor, dtype: DType): NDArray {
   return new NDArray(dtype, shape, data);
 }
 
+/**
+ * A 64-bit input reached TensorFlow.js, which would compute it in 32 bits. The kernel registry
+ * turns it into an UnimplementedError naming the op; it is never computed inexactly.
+ */
+export class Inexact64Error extends UnimplementedError {
+  constructor(readonly dtype: DType) {
+    super(`${dtype} cannot be computed exactly on TensorFlow.js`);
+  }
+}
+
 /** Runs a tfjs computation on NDArrays, returning NDArrays; intermediate tensors are freed. */
 export function compute(inputs: NDArray[], outDTypes: DType[], fn: (...xs: tfc.Tensor[]) => tfc.Tensor | tfc.Tensor[]): NDArray[] {
+  for (const x of inputs) if (x.dtype === "int64" || x.dtype === "float64") throw new Inexact64Error(x.dtype);
   const outs = tfc.tidy(() => {
     const out = fn(...inputs.map(toTf));
     return Array.isArray(out) ? out : [out];

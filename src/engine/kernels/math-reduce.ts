@@ -7,6 +7,8 @@ import type { NDArray } from "../../tensor/ndarray.js";
 import { compute, tfc } from "../compute/backend.js";
 import { broadcastShape, checkAxis, input, scalarNumber, intVector, invalidArg, shapeStr } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
+import { is64, reduce64 } from "./host64.js";
+import type { Reduction64 } from "./host64.js";
 import type { KernelContext } from "./registry.js";
 
 function numeric(ctx: KernelContext, x: NDArray): void {
@@ -84,6 +86,7 @@ function registerReduction(type: string, fn: TfReduce): void {
     numeric(ctx, x);
     const axes = reductionAxes(ctx, x);
     const keepDims = ctx.attrs.b("keep_dims", false);
+    if (is64(x.dtype)) return [reduce64(x, axes, keepDims, type as Reduction64)];
     if (axes.length === 0) return compute([x], [x.dtype], (t) => tfc.clone(t!));
     if ((type === "Max" || type === "Min") && axes.some((a) => x.shape[a] === 0)) {
       // TF fills an empty max/min with the lowest/highest value of the type.

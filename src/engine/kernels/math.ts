@@ -1,7 +1,7 @@
 /**
  * Element-wise math kernels on TensorFlow.js (AddV2, Sub, Mul, RealDiv, FloorDiv, comparisons,
- * logical ops, unary functions) and Cast. Outputs keep the inputs' dtype; float64/int64/uint8 are
- * computed in float32/int32 and converted back. Matrix ops and reductions: math-reduce.ts.
+ * logical ops, unary functions) and Cast. Outputs keep the inputs' dtype; int64 and float64 are
+ * computed exactly on the host (host64.ts), uint8 in int32 and converted back. Matrix ops and reductions: math-reduce.ts.
  */
 import { UnimplementedError } from "../../errors/index.js";
 import type { DType } from "../../tensor/dtypes.js";
@@ -10,6 +10,7 @@ import { NDArray, sizeOf } from "../../tensor/ndarray.js";
 import { compute, tfc } from "../compute/backend.js";
 import { alloc, broadcastIndex, broadcastOrThrow, input, invalidArg, toNumbers } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
+import { BINARY64, UNARY64, binary64, is64, unary64 } from "./host64.js";
 import type { KernelContext } from "./registry.js";
 
 type TfBinary = (a: tfc.Tensor, b: tfc.Tensor) => tfc.Tensor;
@@ -54,6 +55,7 @@ function registerBinary(
   registerKernel(type, (ctx) => {
     const [a, b] = operands(ctx);
     if (a.dtype === "string" || a.dtype === "resource") throw invalidArg(ctx, `${type} does not support dtype ${a.dtype}`);
+    if (is64(a.dtype) && BINARY64[type]) return [binary64(ctx, a, b, BINARY64[type]!)];
     check?.(ctx, a, b);
     if (host && a.dtype === "float32" && a.size <= HOST_MAX_ELEMENTS && b.size <= HOST_MAX_ELEMENTS) return hostBinary(ctx, a, b, host);
     return compute([a, b], [outDType ?? a.dtype], (x, y) => fn(x!, y!));
@@ -108,6 +110,7 @@ function registerEquality(type: "Equal" | "NotEqual"): void {
       const out = Uint8Array.from(ia, (k, i) => (bytesEqual(da[k]!, db[ib[i]!]!) === want ? 1 : 0));
       return [new NDArray("bool", shape, out)];
     }
+    if (is64(a.dtype)) return [binary64(ctx, a, b, BINARY64[type]!)];
     return compute([a, b], ["bool"], (x, y) => (want ? tfc.equal(x!, y!) : tfc.notEqual(x!, y!)));
   });
 }
@@ -121,6 +124,7 @@ function registerUnary(type: string, fn: TfUnary, floatOnly = false): void {
     if (x.dtype === "string" || x.dtype === "resource" || (floatOnly && !isFloating(x.dtype))) {
       throw invalidArg(ctx, `${type} does not support dtype ${x.dtype}`);
     }
+    if (is64(x.dtype) && UNARY64[type]) return [unary64(x, UNARY64[type]!)];
     return compute([x], [x.dtype], (t) => fn(t!));
   });
 }

@@ -4,7 +4,7 @@
  * and L2Loss, sum(x²) / 2, summed on the host in double.
  */
 import { isFloating } from "../../tensor/dtypes.js";
-import { ndarray } from "../../tensor/ndarray.js";
+import { NDArray, ndarray } from "../../tensor/ndarray.js";
 import { compute, tfc } from "../compute/backend.js";
 import { broadcastShape, input, invalidArg, shapeStr, toNumbers } from "./kernel-utils.js";
 import { registerKernel } from "./registry.js";
@@ -37,7 +37,9 @@ registerKernel("SparseSoftmaxCrossEntropyWithLogits", (ctx) => {
     const bad = values.find((v) => v < 0 || v >= classes)!;
     throw invalidArg(ctx, `Received a label value of ${bad} which is outside the valid range of [0, ${classes}).  Label values: ${values.join(" ")}`);
   }
-  return compute([logits, labels], [logits.dtype, logits.dtype], (x, y) => {
+  // Class ids were range-checked above, so int32 holds them exactly (int64 never reaches TensorFlow.js).
+  const ids = new NDArray("int32", [...labels.shape], Int32Array.from(values));
+  return compute([logits, ids], [logits.dtype, logits.dtype], (x, y) => {
     const oneHot = tfc.cast(tfc.oneHot(tfc.cast(y!, "int32"), classes), "float32");
     const logProbs = tfc.logSoftmax(x!);
     const loss = tfc.neg(tfc.sum(tfc.mul(oneHot, logProbs), 1));

@@ -7,6 +7,8 @@ import type { AttrReader, NodeDef } from "../../graph/graph-def.js";
 import type { NDArray } from "../../tensor/ndarray.js";
 import type { Clock, IoGate, Random } from "../../util/env.js";
 import type { ResourceManager } from "../resources/resource-manager.js";
+import { UnimplementedError } from "../../errors/index.js";
+import { Inexact64Error } from "../compute/backend.js";
 import type { FileAccess } from "../io/file-access.js";
 
 /** What the task lets its kernels do: which files they may touch, how large a tensor they may make. */
@@ -62,6 +64,27 @@ export interface KernelDef {
 
 const kernels = new Map<string, KernelDef>();
 
+/** What a 64-bit input that would be computed in 32 bits becomes: TF's Unimplemented, naming the op. */
+function unimplemented64(type: string, ctx: KernelContext, err: unknown): unknown {
+  if (!(err instanceof Inexact64Error)) return err;
+  const narrow = err.dtype === "int64" ? "int32" : "float32";
+  return new UnimplementedError(
+    `${type} is not implemented for ${err.dtype} here (it would be computed in ${narrow} and lose values); cast the input to ${narrow} if that precision is enough`,
+    { nodeName: ctx.node.name },
+  );
+}
+
+function refusingInexact64(type: string, kernel: Kernel): Kernel {
+  return (ctx) => {
+    try {
+      const out = kernel(ctx);
+      return out instanceof Promise ? out.catch((err: unknown) => Promise.reject(unimplemented64(type, ctx, err))) : out;
+    } catch (err) {
+      throw unimplemented64(type, ctx, err);
+    }
+  };
+}
+
 export function registerKernel(
   type: string,
   compute: Kernel,
@@ -69,7 +92,7 @@ export function registerKernel(
 ): void {
   kernels.set(type, {
     type,
-    compute,
+    compute: refusingInexact64(type, compute),
     stateful: options.stateful ?? false,
     deviceTypes: options.deviceTypes ?? ["CPU", "GPU"],
     refInputs: options.refInputs ?? [],

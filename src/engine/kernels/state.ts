@@ -8,6 +8,7 @@ import type { ResourceHandle } from "../../tensor/resource-handle.js";
 import { compute, tfc } from "../compute/backend.js";
 import { VariableResource } from "../resources/variable.js";
 import { registerKernel } from "./registry.js";
+import { BINARY64, binary64, is64 } from "./host64.js";
 import type { KernelContext } from "./registry.js";
 
 function handleOf(ctx: KernelContext): ResourceHandle {
@@ -107,7 +108,10 @@ function updateKernel(type: string, op: "add" | "sub") {
           { nodeName: ctx.node.name },
         );
       }
-      const [out] = compute([v.value, delta], [v.dtype], (a, b) => (op === "add" ? tfc.add(a!, b!) : tfc.sub(a!, b!)));
+      // A 64-bit variable (an int64 global step past 2^31) is updated exactly on the host.
+      const [out] = is64(v.dtype)
+        ? [binary64(ctx, v.value, delta, BINARY64[op === "add" ? "AddV2" : "Sub"]!)]
+        : compute([v.value, delta], [v.dtype], (a, b) => (op === "add" ? tfc.add(a!, b!) : tfc.sub(a!, b!)));
       v.value = out!;
       return [];
     },

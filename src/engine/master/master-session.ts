@@ -19,6 +19,7 @@ import { canonicalTensorName, prune } from "./prune.js";
 import { reasonOf } from "../worker/rendezvous.js";
 import { callerGoneError, linkToCaller } from "./caller-link.js";
 import { StepCache } from "./step-cache.js";
+import { stepController } from "../../util/signals.js";
 import { appendAll } from "../../util/arrays.js";
 
 interface RegisteredPart {
@@ -170,7 +171,7 @@ export class MasterSession {
 
   private async execute(step: ReifiedStep, feeds: Map<string, m.NamedTensor["tensor"]>, timeoutMs: number, trace: boolean, caller?: AbortSignal) {
     const stepId = this.env.nextStepId();
-    const controller = new AbortController();
+    const controller = stepController();
     this.running.add(controller);
     const unlinkCaller = linkToCaller(controller, caller);
     const cancelTimer = timeoutMs > 0

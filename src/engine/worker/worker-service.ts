@@ -14,6 +14,7 @@ import { PartitionExecutable, keyIncarnation } from "./executor.js";
 import { incarnationAttr } from "../incarnation.js";
 import { clientTensorName, localRendezvousKey, wireRendezvousKey } from "./rendezvous-key.js";
 import { RendezvousManager } from "./rendezvous.js";
+import { stepController } from "../../util/signals.js";
 
 export interface WorkerEnv extends Env {
   job: string;
@@ -141,7 +142,7 @@ export class Worker implements WorkerService {
     // The master may have aborted this step before this partition's RunGraph arrived.
     if (rendezvous.abortReason) throw rendezvous.abortReason;
     rendezvous.sessionHandle = req.sessionHandle;
-    const controller = new AbortController();
+    const controller = stepController();
     const onCallAbort = () => controller.abort(opts.signal!.reason ?? new CancelledError("RunGraph was cancelled"));
     opts.signal?.addEventListener("abort", onCallAbort, { once: true });
     if (opts.signal?.aborted) onCallAbort();

@@ -66,3 +66,19 @@ describe("local Session (no target)", () => {
     await sess.close();
   });
 });
+
+describe("feeding strings to numeric placeholders", () => {
+  it("a non-numeric string is InvalidArgumentError naming the tensor; a numeric one converts", async () => {
+    const g = new tf.Graph();
+    const { p, y } = g.asDefault(() => {
+      const p = tf.placeholder("float32", [2], { name: "p" });
+      return { p, y: tf.add(p, 1) };
+    });
+    const sess = new tf.Session(undefined, { graph: g });
+    const err = await sess.run(y, { feedDict: new Map([[p, ["1", "abc"]]]) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(tf.errors.InvalidArgumentError);
+    expect((err as Error).message).toContain("'p:0'");
+    expect(Array.from((await sess.run(y, { feedDict: new Map([[p, ["1", "2.5"]]]) })).data as Float32Array)).toEqual([2, 3.5]);
+    await sess.close();
+  });
+});
