@@ -5,12 +5,13 @@
  * task killed mid-run is recovered from the last checkpoint.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { enabledTransports } from "../helpers/transports.js";
-import { BIN, ROOT } from "../helpers/processes.js";
+import { BIN, ROOT, freePort, startCli, stopProcess } from "../helpers/processes.js";
+import type { CliProcess } from "../helpers/processes.js";
 
 const root = mkdtempSync(join(tmpdir(), "tfcluster-demo-test-"));
 const cacheDir = join(root, "cache");
@@ -73,5 +74,24 @@ describe("tfcluster demo (the main job)", () => {
     expect(out).toMatch(/recovered: ps task 0 restarted/);
     expect(globalStepOf(out)).toBeGreaterThanOrEqual(40);
     expect(accuracyOf(out)).toBeGreaterThan(0.5);
+  }, 300_000);
+
+  it("--cluster: the same job against one real `tfcluster server` process per task", async () => {
+    const ports = await Promise.all([0, 1, 2, 3].map(() => freePort()));
+    const spec = { ps: [`127.0.0.1:${ports[0]}`, `127.0.0.1:${ports[1]}`], worker: [`127.0.0.1:${ports[2]}`, `127.0.0.1:${ports[3]}`] };
+    const file = join(root, "cluster.json");
+    writeFileSync(file, JSON.stringify(spec));
+    const servers: CliProcess[] = [];
+    try {
+      for (const [job, task] of [["ps", 0], ["ps", 1], ["worker", 0], ["worker", 1]] as const) {
+        servers.push(await startCli(["server", "--cluster", file, "--job", job, "--task", String(task), "--allow-read", root, "--allow-read", cacheDir, "--allow-write", root]));
+      }
+      const out = await demo(["--cluster", file, "--steps", "30", "--logdir", join(root, "real")]);
+      expect(out).toContain("cluster on grpc: 2 ps, 2 workers");
+      expect(globalStepOf(out)).toBeGreaterThanOrEqual(30);
+      expect(accuracyOf(out)).toBeGreaterThan(0.5);
+    } finally {
+      await Promise.all(servers.map((s) => stopProcess(s)));
+    }
   }, 300_000);
 });
