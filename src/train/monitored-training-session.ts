@@ -12,6 +12,7 @@
  */
 import type { Graph } from "../graph/graph.js";
 import type { ConfigProto } from "../transport/messages.js";
+import { InprocNetwork } from "../transport/inproc/inproc-transport.js";
 import type { Clock } from "../util/env.js";
 import { CheckpointSaverHook } from "./hooks/checkpoint-saver-hook.js";
 import type { SessionRunHook } from "./hooks/session-run-hook.js";
@@ -102,7 +103,20 @@ export async function MonitoredTrainingSession(options: MonitoredTrainingSession
     stopGracePeriodSecs: options.stopGracePeriodSecs ?? 120,
     ...(options.maxRecoverySecs !== undefined ? { maxRecoverySecs: options.maxRecoverySecs } : {}),
     ...(options.recoveryRetrySecs !== undefined ? { recoveryRetrySecs: options.recoveryRetrySecs } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
+    ...(clockOf(options) ? { clock: clockOf(options)! } : {}),
     ...(options.graph ? { graph: options.graph } : {}),
   });
+}
+
+/**
+ * The clock of hooks and waits: the caller's, else a simulated cluster's virtual clock when the
+ * master is one of its tasks (so hooks run on simulated time with no extra option), else none
+ * (MonitoredSession's real clock).
+ */
+function clockOf(options: MonitoredTrainingSessionOptions): Clock | undefined {
+  if (options.clock) return options.clock;
+  const master = options.master ?? "";
+  if (!master.startsWith("inproc://")) return undefined;
+  const clock = InprocNetwork.owner(master.slice("inproc://".length))?.clock;
+  return clock?.virtual ? clock : undefined;
 }

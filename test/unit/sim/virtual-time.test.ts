@@ -45,3 +45,21 @@ it("two clusters in one process keep their own clocks", async () => {
 it("virtualTime needs inproc", async () => {
   await expect(tf.sim.launch({ ps: ["localhost:0"] }, { transport: "thread", virtualTime: true })).rejects.toBeInstanceOf(tf.errors.InvalidArgumentError);
 });
+
+it("MonitoredTrainingSession on a virtual-time cluster runs its hooks and waits on the cluster's clock", async () => {
+  const cluster = await tf.sim.launch({ worker: ["localhost:0"] }, { transport: "inproc", seed: 1, virtualTime: true });
+  try {
+    const g = new tf.Graph();
+    const train = g.asDefault(() => tf.assignAdd(tf.train.getOrCreateGlobalStep(), tf.constant(1, { dtype: "int64" })));
+    // A hook told the clock (ClockUser) sees the one MonitoredSession hands it.
+    let hookClock: unknown = null;
+    const hook = Object.assign(new tf.train.SessionRunHook(), { useClock: (c: unknown) => (hookClock = c) });
+    const sess = await tf.train.MonitoredTrainingSession({ master: cluster.target("worker", 0), graph: g, hooks: [new tf.train.StopAtStepHook({ lastStep: 3 }), hook] });
+    expect(sess.clock).toBe(cluster.clock);
+    expect(hookClock).toBe(cluster.clock);
+    while (!sess.shouldStop()) await sess.run(train);
+    await sess.close();
+  } finally {
+    await cluster.stop();
+  }
+});
