@@ -68,6 +68,13 @@ describe("tfcluster demo (the main job)", () => {
     expect(globalStepOf(second)).toBeGreaterThanOrEqual(30);
   }, 300_000);
 
+  it("--sync: SyncReplicasOptimizer aggregates both workers' gradients into each global step", async () => {
+    const out = await demo(["--transport", "inproc", "--sync", "--steps", "30", "--logdir", join(root, "sync")]);
+    // Synchronous: one global step per aggregated pair of gradients, so the job stops exactly at its limit.
+    expect(globalStepOf(out)).toBe(30);
+    expect(accuracyOf(out)).toBeGreaterThan(0.5);
+  }, 300_000);
+
   it("--kill-ps-at: the job survives a ps crash by restoring the last checkpoint", async () => {
     const out = await demo(["--transport", "inproc", "--steps", "40", "--kill-ps-at", "25", "--logdir", join(root, "kill")]);
     expect(out).toMatch(/ps task 0 killed at global step 2\d/);
