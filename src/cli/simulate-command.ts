@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError as CliArgError } from "commander";
 import { replayCommand, simulate, workloads } from "../sim/simulate.js";
 import type { SeedResult } from "../sim/simulate.js";
+import { systemClock } from "../util/env.js";
 
 function count(value: string): number {
   const n = Number(value);
@@ -32,7 +33,7 @@ export function addSimulateCommand(program: Command): void {
     .option("--trace", "print the event trace of each seed (for one seed, to read a failure)")
     .action(async (opts: { workload: string; seeds: number; seed?: number; determinism: boolean; trace?: boolean }) => {
       if (!workloads[opts.workload]) throw new CliArgError(`unknown workload '${opts.workload}': use ${Object.keys(workloads).join(", ")}`);
-      const started = performance.now();
+      const started = systemClock.nowMs();
       let done = 0;
       const report = await simulate({
         workload: opts.workload,
@@ -47,7 +48,7 @@ export function addSimulateCommand(program: Command): void {
           if (done % 100 === 0) process.stderr.write(`${done}/${opts.seeds} seeds\n`);
         },
       });
-      const secs = ((performance.now() - started) / 1000).toFixed(1);
+      const secs = ((systemClock.nowMs() - started) / 1000).toFixed(1);
       const ok = report.results.length - report.failures.length;
       process.stdout.write(`${opts.workload}: ${ok}/${report.results.length} seeds passed from seed ${report.firstSeed} in ${secs} s\n`);
       if (report.failures.length > 0) {

@@ -3,7 +3,7 @@
  * with a fixed seed and written once as sharded TFRecord files of `tf.train.Example`s
  * ({image: 784 floats in [0, 1], label: one int64}) into a cache folder that later runs reuse.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -134,9 +134,4 @@ export async function readDigits(path: string): Promise<Digits> {
   } finally {
     await sess.close();
   }
-}
-
-/** For tests: the meta file of a prepared cache. */
-export function cacheMeta(files: MnistFiles): { train: number; test: number; seed: number } {
-  return JSON.parse(readFileSync(join(files.dir, "done"), "utf8")) as { train: number; test: number; seed: number };
 }

@@ -3,6 +3,7 @@
  * on a terminal and printed as plain lines elsewhere (CI logs, pipes), plus notes between them.
  */
 import cliProgress from "cli-progress";
+import { systemClock } from "../util/env.js";
 
 export interface WorkerProgress {
   update(step: number, loss: number): void;
@@ -15,7 +16,8 @@ export interface Progress {
   stop(): void;
 }
 
-const nowMs = (): number => performance.now();
+// Examples/s are what the user watches go by: the real clock, from the environment module.
+const nowMs = (): number => systemClock.nowMs();
 
 /** examples/s over the steps since the worker started. */
 function rate(startMs: number, steps: number, batchSize: number): number {

@@ -10,6 +10,7 @@
  */
 import { createHash } from "node:crypto";
 import { InvalidArgumentError } from "../errors/index.js";
+import { appendAll } from "../util/arrays.js";
 import { freshSeed } from "../util/env.js";
 import { queuesWorkload } from "./simulate-queues.js";
 import { readersWorkload } from "./simulate-readers.js";
@@ -85,7 +86,7 @@ export async function simulateSeed(workload: Workload, seed: number, checkDeterm
   } catch (err) {
     return { seed, ok: false, problems: [`the run failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`], traceHash: "", events: 0, virtualMs: 0, stats: {}, replay: replayCommand(workload.name, seed), trace: [] };
   }
-  problems.push(...first.violations);
+  appendAll(problems, first.violations);
   const hash = traceHash(first.trace);
   if (checkDeterminism) {
     try {

@@ -11,7 +11,10 @@
  */
 import { access, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative } from "node:path";
+import { appendAll } from "../util/arrays.js";
 import { tracer } from "../util/logger.js";
+
+const utf8 = new TextEncoder();
 
 /** INFO-level messages of TF (hidden by default there too): TFCLUSTER_TRACE=train shows them. */
 const trace = tracer("train");
@@ -44,7 +47,7 @@ function unescape(body: string): string {
   for (let i = 0; i < body.length; i++) {
     const c = body[i]!;
     if (c !== "\\") {
-      bytes.push(...new TextEncoder().encode(c));
+      appendAll(bytes, utf8.encode(c));
       continue;
     }
     const n = body[++i] ?? "";

@@ -2,7 +2,7 @@
  * One client session on a master: the session graph, its versions, and the per-signature cache of
  * pruned, placed, partitioned and registered steps. A cached run costs one RunGraph per task.
  */
-import { AbortedError, CancelledError, DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, asOpError } from "../../errors/index.js";
+import { CancelledError, DeadlineExceededError, FailedPreconditionError, InvalidArgumentError, asOpError } from "../../errors/index.js";
 import type { OpError } from "../../errors/index.js";
 import type { GraphDef, NodeDef } from "../../graph/graph-def.js";
 import type * as m from "../../transport/messages.js";
@@ -49,9 +49,13 @@ export interface MasterSessionEnv extends Env {
 
 export const CLOSE_MESSAGE = "Step was cancelled by an explicit call to `Session::Close()`.";
 
-/** A partition failure caused by the step's own abort elsewhere rather than by its own op. */
+/**
+ * A partition failure caused by the step's own abort elsewhere (a cancelled sibling) rather than by
+ * its own op. A late caller of an aborted step gets the step's own error from the worker, so the
+ * cancellation is the only consequence to tell apart.
+ */
 function isConsequence(err: OpError): boolean {
-  return err instanceof CancelledError || (err instanceof AbortedError && /has already ended on this task/.test(err.message));
+  return err instanceof CancelledError;
 }
 
 export class MasterSession {
@@ -178,9 +182,9 @@ export class MasterSession {
       ? this.env.clock.setTimer(timeoutMs, () => controller.abort(new DeadlineExceededError("Timed out waiting for notification")))
       : () => {};
     // The step's error is its root cause: the deadline or a close when those aborted it, else the
-    // first partition failure that is not a consequence of the abort. Consequences (a cancelled
-    // sibling, a RunGraph that reached its task after the abort did) can arrive first: messages
-    // between tasks race, so a consequence is kept only until a root cause comes.
+    // first partition failure that is not a consequence of the abort. A consequence (a sibling
+    // cancelled by the abort) can arrive first, since messages between tasks race: it is kept
+    // only until a root cause comes.
     let root: OpError | null = null;
     let abortedByFailure = false;
     const fail = (err: unknown) => {
