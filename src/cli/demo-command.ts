@@ -27,21 +27,8 @@ function transport(value: string): TransportName {
   return value;
 }
 
-interface DemoFlags {
-  transport: TransportName;
-  workers: number;
-  ps: number;
-  steps: number;
-  batchSize: number;
-  learningRate: number;
-  sync?: boolean;
-  logdir?: string;
-  checkpointDir?: string;
-  cacheDir?: string;
-  killPsAt?: number;
-  cluster?: string;
-  seed: number;
-}
+/** The parsed flags: the job's options, with `--sync` optional and `--cluster` a file name. */
+type DemoFlags = Omit<JobOptions, "sync" | "cluster"> & { sync?: boolean; cluster?: string };
 
 export function addDemoCommand(program: Command): void {
   program
